@@ -1,0 +1,72 @@
+"""AWS IAM Identity Center (SSO) credentials for every botocore and boto3 program.
+
+The public API is re-exported here and loaded on first use, so importing the
+package costs next to nothing until something is asked of it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .activation import register
+    from .credentials import SSOCredentialProvider
+    from .errors import (
+        CorruptCacheError,
+        LoginError,
+        NotLoggedInError,
+        RegistrationExpiredError,
+        RoleAccessDeniedError,
+        ServiceUnavailableError,
+        SessionEndedError,
+        SSOConfigError,
+        SSOProviderError,
+        TokenExpiredError,
+    )
+
+_EXPORTS = {
+    "register": "activation",
+    "SSOCredentialProvider": "credentials",
+    "CorruptCacheError": "errors",
+    "LoginError": "errors",
+    "NotLoggedInError": "errors",
+    "RegistrationExpiredError": "errors",
+    "RoleAccessDeniedError": "errors",
+    "ServiceUnavailableError": "errors",
+    "SessionEndedError": "errors",
+    "SSOConfigError": "errors",
+    "SSOProviderError": "errors",
+    "TokenExpiredError": "errors",
+}
+
+__all__ = [
+    "CorruptCacheError",
+    "LoginError",
+    "NotLoggedInError",
+    "RegistrationExpiredError",
+    "RoleAccessDeniedError",
+    "SSOConfigError",
+    "SSOCredentialProvider",
+    "SSOProviderError",
+    "ServiceUnavailableError",
+    "SessionEndedError",
+    "TokenExpiredError",
+    "__version__",
+    "register",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

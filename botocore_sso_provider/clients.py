@@ -1,0 +1,54 @@
+"""botocore clients for SSO OIDC and the SSO portal, made through the user's session.
+
+Creating them through the caller's botocore session keeps the user's
+endpoint (``AWS_ENDPOINT_URL_SSO``, ``services`` sections), proxy and CA
+settings. Requests are unsigned, as the services require. Retries are bounded
+for an interactive lookup unless the user configured their own.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
+
+INTERACTIVE_RETRIES = {"mode": "standard", "total_max_attempts": 3}
+CONNECT_TIMEOUT = 3
+READ_TIMEOUT = 10
+
+
+def client_config(session: Any, region: str) -> Config:
+    """Unsigned, in the SSO region; our retry bound unless the user set one."""
+    options: dict[str, Any] = {
+        "signature_version": UNSIGNED,
+        "region_name": region,
+        "connect_timeout": CONNECT_TIMEOUT,
+        "read_timeout": READ_TIMEOUT,
+    }
+    if not _user_set_retries(session):
+        options["retries"] = dict(INTERACTIVE_RETRIES)
+    return Config(**options)
+
+
+def _user_set_retries(session: Any) -> bool:
+    """Whether the environment or the profile chose a retry mode or attempt count."""
+    if os.environ.get("AWS_RETRY_MODE") or os.environ.get("AWS_MAX_ATTEMPTS"):
+        return True
+    try:
+        scoped = session.get_scoped_config()
+    except ProfileNotFound:
+        return False
+    return "retry_mode" in scoped or "max_attempts" in scoped
+
+
+def oidc_client(session: Any, region: str) -> Any:
+    """An ``sso-oidc`` client (RegisterClient, StartDeviceAuthorization, CreateToken)."""
+    return session.create_client("sso-oidc", config=client_config(session, region))
+
+
+def portal_client(session: Any, region: str) -> Any:
+    """An ``sso`` portal client (GetRoleCredentials, ListAccounts, ...)."""
+    return session.create_client("sso", config=client_config(session, region))

@@ -1,0 +1,160 @@
+"""From botocore's parsed config to a validated SSO configuration.
+
+A profile is an SSO profile when it names ``sso_account_id`` or
+``sso_role_name`` (as botocore decides). It is either *legacy* (start URL and
+region in the profile, token keyed by the start URL, not refreshable) or uses
+an ``[sso-session NAME]`` section (token keyed by the session name,
+refreshable). Anything wrong is reported naming the profile, the file and the
+key, with the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from .errors import SSOConfigError
+
+DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
+
+_PROFILE_KEYS = ("sso_account_id", "sso_role_name")
+_SESSION_KEYS = ("sso_start_url", "sso_region")
+
+
+@dataclass(frozen=True)
+class SSOSessionConfig:
+    """Where a login lives: an sso-session (refreshable) or a legacy start URL."""
+
+    start_url: str
+    region: str
+    name: Optional[str] = None
+    scopes: tuple[str, ...] = ()
+    profile: Optional[str] = None
+
+    @property
+    def refreshable(self) -> bool:
+        return self.name is not None
+
+    @property
+    def token_cache_key(self) -> str:
+        """The AWS CLI v2 file name (without .json) of this login's token."""
+        source = self.name if self.name is not None else self.start_url
+        return hashlib.sha1(source.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
+
+    @property
+    def subject(self) -> str:
+        """How messages name this login."""
+        what = f'the sso-session "{self.name}"' if self.name else f"the start URL {self.start_url}"
+        return f'{what} (profile "{self.profile}")' if self.profile else what
+
+
+@dataclass(frozen=True)
+class SSOConfig:
+    """A resolved SSO profile: which login, and which account and role."""
+
+    profile: str
+    session: SSOSessionConfig
+    account_id: str
+    role_name: str
+
+
+def config_file_path() -> str:
+    """The config file botocore reads, for messages."""
+    return os.path.expanduser(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config"))
+
+
+def resolve_profile(full_config: Mapping[str, Any], profile: str) -> Optional[SSOConfig]:
+    """The SSO configuration of ``profile``, or None when it is not an SSO profile."""
+    profiles = full_config.get("profiles", {})
+    values = profiles.get(profile)
+    if not values or not any(key in values for key in _PROFILE_KEYS):
+        return None
+    missing = [key for key in _PROFILE_KEYS if not values.get(key)]
+    if missing:
+        raise _missing(profile, missing, "profile")
+    session_name = values.get("sso_session")
+    if session_name is not None:
+        session = resolve_session(full_config, session_name, profile=profile)
+        for key in _SESSION_KEYS:
+            if key in values and values[key] != getattr(session, _ATTR[key]):
+                raise SSOConfigError(
+                    error_msg=(
+                        f'The profile "{profile}" sets {key} = {values[key]}, but its '
+                        f'sso-session "{session_name}" sets {getattr(session, _ATTR[key])} '
+                        f"in {config_file_path()}. Make them agree or remove it from the profile."
+                    )
+                )
+    else:
+        missing = [key for key in _SESSION_KEYS if not values.get(key)]
+        if missing:
+            raise _missing(profile, missing, "profile")
+        session = SSOSessionConfig(
+            start_url=values["sso_start_url"], region=values["sso_region"], profile=profile
+        )
+    return SSOConfig(
+        profile=profile,
+        session=session,
+        account_id=str(values["sso_account_id"]),
+        role_name=values["sso_role_name"],
+    )
+
+
+def resolve_session(
+    full_config: Mapping[str, Any], name: str, profile: Optional[str] = None
+) -> SSOSessionConfig:
+    """The ``[sso-session NAME]`` section, validated."""
+    sessions = full_config.get("sso_sessions", {})
+    values = sessions.get(name)
+    if values is None:
+        owner = f'The profile "{profile}" names' if profile else "There is"
+        raise SSOConfigError(
+            error_msg=(
+                f"{owner} sso_session = {name}, but {config_file_path()} has no "
+                f"[sso-session {name}] section. Add it with sso_start_url and sso_region."
+            )
+        )
+    missing = [key for key in _SESSION_KEYS if not values.get(key)]
+    if missing:
+        raise _missing(name, missing, "sso-session")
+    raw_scopes = values.get("sso_registration_scopes")
+    scopes = tuple(s.strip() for s in raw_scopes.split(",") if s.strip()) if raw_scopes else DEFAULT_SCOPES
+    return SSOSessionConfig(
+        start_url=values["sso_start_url"],
+        region=values["sso_region"],
+        name=name,
+        scopes=scopes,
+        profile=profile,
+    )
+
+
+def session_for_login(
+    full_config: Mapping[str, Any], *, profile: Optional[str], session_name: Optional[str]
+) -> SSOSessionConfig:
+    """The login a ``botocore-sso login`` call means: by sso-session, or by profile."""
+    if session_name:
+        return resolve_session(full_config, session_name)
+    name = profile or "default"
+    values = full_config.get("profiles", {}).get(name)
+    if values is None:
+        raise SSOConfigError(error_msg=f'The profile "{name}" does not exist in {config_file_path()}.')
+    if values.get("sso_session"):
+        return resolve_session(full_config, values["sso_session"], profile=name)
+    missing = [key for key in _SESSION_KEYS if not values.get(key)]
+    if missing:
+        raise _missing(name, missing, "profile")
+    return SSOSessionConfig(start_url=values["sso_start_url"], region=values["sso_region"], profile=name)
+
+
+_ATTR = {"sso_start_url": "start_url", "sso_region": "region"}
+
+
+def _missing(name: str, keys: list[str], kind: str) -> SSOConfigError:
+    section = f"[profile {name}]" if kind == "profile" else f"[sso-session {name}]"
+    return SSOConfigError(
+        error_msg=(
+            f'The {kind} "{name}" is configured for SSO but is missing {", ".join(keys)} '
+            f"in {section} of {config_file_path()}. Add {'it' if len(keys) == 1 else 'them'}."
+        )
+    )

@@ -1,0 +1,224 @@
+"""The credential provider: role credentials from IAM Identity Center, shared across processes.
+
+``SSOCredentialProvider.load()`` returns None for a profile that is not an SSO
+profile, so botocore's chain goes on. For an SSO profile it returns
+``RefreshableCredentials`` whose refresh reads the AWS CLI v2 role-credential
+cache first (fresh files are used by every process without a request), and
+otherwise calls GetRoleCredentials once under the cache lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+from typing import Any, Callable, Mapping, Optional
+
+from botocore.credentials import CredentialProvider, RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
+from .clients import portal_client
+from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
+from .config import SSOConfig, resolve_profile
+from .errors import (
+    RoleAccessDeniedError,
+    ServiceUnavailableError,
+    SessionEndedError,
+    login_command,
+)
+from .faults import describe_failure, is_transient
+from .token import TokenProvider
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
+"""Cached role credentials with less than this left are fetched anew (botocore's window)."""
+
+
+def role_cache_key(config: SSOConfig) -> str:
+    """The AWS CLI v2 file name (without .json) of a role's cached credentials."""
+    args = {"accountId": config.account_id, "roleName": config.role_name}
+    if config.session.name is not None:
+        args["sessionName"] = config.session.name
+    else:
+        args["startUrl"] = config.session.start_url
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
+
+
+class RoleCredentialFetcher:
+    """Role credentials for one profile: from the shared cache, else from the portal."""
+
+    def __init__(
+        self,
+        config: SSOConfig,
+        botocore_session: Any,
+        *,
+        role_cache: JSONFileCache,
+        token_provider: TokenProvider,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._config = config
+        self._botocore_session = botocore_session
+        self._cache = role_cache
+        self._tokens = token_provider
+        self._clock = clock
+        self._key = role_cache_key(config)
+
+    def fetch(self) -> dict[str, Any]:
+        """Metadata for ``RefreshableCredentials``: fresh from the cache or the portal."""
+        cached = self._fresh_cached()
+        if cached is not None:
+            return cached
+        try:
+            with self._cache.lock(self._key):
+                cached = self._fresh_cached()
+                if cached is not None:
+                    return cached
+                return self._fetch_and_store()
+        except CacheLockTimeout as err:
+            raise ServiceUnavailableError(
+                reason=f"another process held {err.path} for {err.timeout:g} s", **self._names()
+            ) from None
+
+    def _fresh_cached(self) -> Optional[dict[str, Any]]:
+        try:
+            data = self._cache.read(self._key)
+        except CacheFileCorrupt as err:
+            logger.debug("Ignoring unreadable role cache file %s (%s)", err.path, err.reason)
+            return None
+        metadata = _metadata_from_cache(data)
+        if metadata is None:
+            return None
+        expiry = parse_timestamp(metadata["expiry_time"])
+        if expiry - self._clock() <= ADVISORY_REFRESH_WINDOW:
+            return None
+        return metadata
+
+    def _fetch_and_store(self) -> dict[str, Any]:
+        access_token = self._tokens.access_token()
+        client = portal_client(self._botocore_session, self._config.session.region)
+        try:
+            response = client.get_role_credentials(
+                roleName=self._config.role_name,
+                accountId=self._config.account_id,
+                accessToken=access_token,
+            )
+        except client.exceptions.UnauthorizedException:
+            raise SessionEndedError(**self._names()) from None
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("ForbiddenException", "AccessDeniedException"):
+                raise RoleAccessDeniedError(
+                    role_name=self._config.role_name,
+                    account_id=self._config.account_id,
+                    profile=self._config.profile,
+                    list_args=f"--profile {self._config.profile}",
+                ) from None
+            raise self._service_error(err) from None
+        except BotoCoreError as err:
+            raise self._service_error(err) from None
+        role = response["roleCredentials"]
+        data = {
+            "ProviderType": "sso",
+            "Credentials": {
+                "AccessKeyId": role["accessKeyId"],
+                "SecretAccessKey": role["secretAccessKey"],
+                "SessionToken": role["sessionToken"],
+                "Expiration": format_timestamp(from_epoch_millis(role["expiration"])),
+                "AccountId": self._config.account_id,
+            },
+        }
+        self._cache.write(self._key, data)
+        metadata = _metadata_from_cache(data)
+        assert metadata is not None
+        return metadata
+
+    def _service_error(self, err: BaseException) -> Exception:
+        if not is_transient(err):
+            logger.debug("GetRoleCredentials failed: %s", describe_failure(err))
+        return ServiceUnavailableError(reason=describe_failure(err), **self._names())
+
+    def _names(self) -> dict[str, Any]:
+        session = self._config.session
+        return {
+            "subject": session.subject,
+            "profile": self._config.profile,
+            "session_name": session.name,
+            "command": login_command(self._config.profile, session.name),
+        }
+
+
+def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+    if not data or data.get("ProviderType", "sso") != "sso":
+        return None
+    creds = data.get("Credentials")
+    if not isinstance(creds, Mapping):
+        return None
+    try:
+        metadata = {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"],
+        }
+        parse_timestamp(metadata["expiry_time"])
+    except (KeyError, ValueError, OverflowError, TypeError):
+        return None
+    return metadata
+
+
+class SSOCredentialProvider(CredentialProvider):
+    """botocore's ``sso`` provider, replaced: shared caches and errors that name the fix."""
+
+    METHOD = "botocore-sso-provider"
+    CANONICAL_NAME = "botocore-sso-provider"
+
+    def __init__(
+        self,
+        session: Any,
+        profile_name: Optional[str] = None,
+        *,
+        clock: Clock = utcnow,
+        token_cache: Optional[JSONFileCache] = None,
+        role_cache: Optional[JSONFileCache] = None,
+    ) -> None:
+        super().__init__()
+        self._session = session
+        self._profile_name = profile_name
+        self._clock = clock
+        self._token_cache = token_cache if token_cache is not None else JSONFileCache(token_cache_dir)
+        self._role_cache = role_cache if role_cache is not None else JSONFileCache(role_cache_dir)
+
+    @property
+    def profile_name(self) -> str:
+        return self._profile_name or self._session.get_config_variable("profile") or "default"
+
+    def load(self) -> Optional[RefreshableCredentials]:
+        config = resolve_profile(self._session.full_config, self.profile_name)
+        if config is None:
+            return None
+        fetcher = RoleCredentialFetcher(
+            config,
+            self._session,
+            role_cache=self._role_cache,
+            token_provider=TokenProvider(
+                config.session, self._session, cache=self._token_cache, clock=self._clock
+            ),
+            clock=self._clock,
+        )
+        return _refreshable(fetcher.fetch, self._clock)
+
+
+def _refreshable(fetch: Callable[[], dict[str, Any]], clock: Clock) -> RefreshableCredentials:
+    metadata = fetch()
+    return RefreshableCredentials(
+        access_key=metadata["access_key"],
+        secret_key=metadata["secret_key"],
+        token=metadata["token"],
+        expiry_time=parse_timestamp(metadata["expiry_time"]),
+        refresh_using=fetch,
+        method="sso",
+        time_fetcher=clock,
+    )

@@ -1,0 +1,193 @@
+"""``botocore-sso demo``: the whole path, end to end, on this machine alone.
+
+It starts the fake IAM Identity Center and moto's server on loopback, makes a
+temporary HOME with its own ``~/.aws/config`` (the user's real ``~/.aws`` is
+never read or written), logs in with the device-code flow (auto-approved),
+then resolves credentials through a plain ``boto3.Session(profile_name=...)``
+and uses them for real calls: STS GetCallerIdentity and an S3 round trip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import textwrap
+import time
+from typing import Any, Iterator, TextIO
+
+PROFILE = "demo"
+SESSION_NAME = "demo"
+ACCOUNT_ID = "111111111111"
+ROLE_NAME = "ReadOnly"
+REGION = "us-east-1"
+
+_ISOLATED_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+)
+
+
+def run(out: TextIO) -> int:
+    """Run the demo, printing each step; returns the exit status."""
+    try:
+        import boto3
+        from moto.server import ThreadedMotoServer
+    except ImportError as err:
+        out.write(
+            f"The demo needs boto3 and moto ({err.name} is missing). "
+            "Run: pip install 'botocore-sso-provider[demo]'\n"
+        )
+        return 2
+
+    from . import register
+    from .config import resolve_session
+    from .login import DeviceCodeLogin
+    from .testing import DEFAULT_START_URL, FakeIdentityCenter
+
+    started = time.monotonic()
+    step = _Steps(out)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's access log
+    with contextlib.ExitStack() as stack:
+        idc = stack.enter_context(FakeIdentityCenter(device_poll_interval=1))
+        step(f"Started the fake IAM Identity Center at {idc.url}")
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        moto.start()
+        stack.callback(moto.stop)
+        host, port = moto.get_host_and_port()
+        moto_url = f"http://{host}:{port}"
+        step(f"Started moto's AWS server at {moto_url}")
+
+        home = stack.enter_context(_temporary_home())
+        config_path = os.path.join(home, ".aws", "config")
+        _write_config(config_path, DEFAULT_START_URL)
+        stack.enter_context(
+            _environment(
+                HOME=home,
+                AWS_CONFIG_FILE=config_path,
+                AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, ".aws", "credentials"),
+                AWS_ENDPOINT_URL=moto_url,
+                **idc.environ(),
+            )
+        )
+        step(f"Made a temporary HOME {home} with this ~/.aws/config:")
+        with open(config_path, encoding="utf-8") as handle:
+            out.write(textwrap.indent(handle.read(), "      ") + "\n")
+
+        step("Logging in with the device-code flow (the fake server approves at once):")
+        botocore_session = boto3.Session()._session
+        session_config = resolve_session(botocore_session.full_config, SESSION_NAME)
+        token = DeviceCodeLogin(
+            session_config, botocore_session, out=_Indented(out), open_browser=False
+        ).run()
+        step(f"Logged in; the token is cached until {token.data['expiresAt']} in ~/.aws/sso/cache/")
+
+        session = boto3.Session(profile_name=PROFILE)
+        register(session)
+        credentials = session.get_credentials()
+        step(
+            f'boto3.Session(profile_name="{PROFILE}") resolved role {ROLE_NAME} in account '
+            f"{ACCOUNT_ID} through {type(credentials).__name__} (method {credentials.method!r})"
+        )
+
+        identity = session.client("sts", region_name=REGION).get_caller_identity()
+        step(f"STS GetCallerIdentity answered: account {identity['Account']}, {identity['Arn']}")
+
+        s3 = session.client("s3", region_name=REGION)
+        bucket = "botocore-sso-provider-demo"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="hello.txt", Body=b"hello from IAM Identity Center")
+        body = s3.get_object(Bucket=bucket, Key="hello.txt")["Body"].read().decode()
+        s3.delete_object(Bucket=bucket, Key="hello.txt")
+        s3.delete_bucket(Bucket=bucket)
+        step(f"S3 round trip: created a bucket, wrote and read back {body!r}, cleaned up")
+
+        before = idc.request_counts().get("GetRoleCredentials", 0)
+        second = boto3.Session(profile_name=PROFILE)
+        register(second)
+        second.get_credentials().get_frozen_credentials()
+        after = idc.request_counts().get("GetRoleCredentials", 0)
+        step(
+            f"A second session resolved the same profile with {after - before} "
+            "GetRoleCredentials calls: the role credentials came from the shared cache"
+        )
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(idc.request_counts().items()) if count)
+        step(f"The fake IAM Identity Center served: {counts}")
+    out.write(f"\nDemo finished in {time.monotonic() - started:.1f} s.\n")
+    return 0
+
+
+def _write_config(path: str, start_url: str) -> None:
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(
+            f"[profile {PROFILE}]\n"
+            f"sso_session = {SESSION_NAME}\n"
+            f"sso_account_id = {ACCOUNT_ID}\n"
+            f"sso_role_name = {ROLE_NAME}\n"
+            f"region = {REGION}\n"
+            f"\n[sso-session {SESSION_NAME}]\n"
+            f"sso_start_url = {start_url}\n"
+            f"sso_region = {REGION}\n"
+            "sso_registration_scopes = sso:account:access\n"
+        )
+
+
+@contextlib.contextmanager
+def _temporary_home() -> Iterator[str]:
+    home = tempfile.mkdtemp(prefix="botocore-sso-demo-")
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set ``values`` and clear credential variables, restoring all afterwards."""
+    saved = {name: os.environ.get(name) for name in (*values, *_ISOLATED_VARIABLES)}
+    for name in _ISOLATED_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class _Steps:
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._number = 0
+
+    def __call__(self, text: str) -> None:
+        self._number += 1
+        self._out.write(f"[{self._number}] {text}\n")
+        self._out.flush()
+
+
+class _Indented:
+    """A writer that indents what the login prints, so it reads as part of a step."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> Any:
+        return self._out.write(textwrap.indent(text, "      "))
+
+    def flush(self) -> None:
+        self._out.flush()

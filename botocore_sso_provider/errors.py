@@ -1,0 +1,116 @@
+"""The errors a user can meet, each saying what happened and the command that fixes it.
+
+Every class subclasses the botocore exception that callers of botocore already
+catch, so code written against botocore's native SSO support keeps working.
+Messages are templates kept as class data (``fmt``), so tests can match them,
+and they are filled only with names, paths and commands: never a token,
+client secret or key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from botocore.exceptions import (
+    CredentialRetrievalError,
+    InvalidConfigError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
+
+LOGIN_COMMAND = "botocore-sso login"
+
+
+def login_command(profile: Optional[str] = None, session_name: Optional[str] = None) -> str:
+    """The exact command that gets a fresh login for a profile or an sso-session."""
+    if session_name:
+        return f"{LOGIN_COMMAND} --sso-session {_quote(session_name)}"
+    if profile and profile != "default":
+        return f"{LOGIN_COMMAND} --profile {_quote(profile)}"
+    return LOGIN_COMMAND
+
+
+def _quote(name: str) -> str:
+    return f'"{name}"' if any(c.isspace() for c in name) else name
+
+
+class SSOProviderError(Exception):
+    """Marker base: every error this package raises on purpose is one of these."""
+
+    kwargs: dict[str, Any]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # the botocore base formats ``fmt`` with these
+
+
+class SSOConfigError(SSOProviderError, InvalidConfigError):
+    """The config file does not describe a usable SSO profile."""
+
+    fmt = "{error_msg}"
+
+
+class NotLoggedInError(SSOProviderError, UnauthorizedSSOTokenError):
+    """No cached login exists for this session or start URL."""
+
+    fmt = "There is no SSO login for {subject}. Run: {command}"
+
+
+class TokenExpiredError(SSOProviderError, UnauthorizedSSOTokenError):
+    """The cached access token has expired and cannot be refreshed."""
+
+    fmt = "The SSO login for {subject} has expired. Run: {command}"
+
+
+class SessionEndedError(SSOProviderError, UnauthorizedSSOTokenError):
+    """The portal session behind the refresh token is over (invalid_grant)."""
+
+    fmt = "The SSO session for {subject} has ended. Run: {command}"
+
+
+class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError):
+    """The OIDC client registration stored with the token has expired."""
+
+    fmt = (
+        "The client registration for {subject} has expired, so the login cannot be refreshed. Run: {command}"
+    )
+
+
+class CorruptCacheError(SSOProviderError, UnauthorizedSSOTokenError):
+    """A cache file cannot be read as the JSON it must hold."""
+
+    fmt = "The SSO cache file {path} for {subject} is unreadable ({reason}). Run: {command}"
+
+
+class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError):
+    """The logged-in user may not use this account and role."""
+
+    fmt = (
+        'The SSO user may not use role "{role_name}" in account {account_id} '
+        "(profile {profile}). Check sso_account_id and sso_role_name, or run: "
+        "botocore-sso list-roles {list_args}"
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("provider", "sso")
+        kwargs.setdefault("error_msg", "access denied")
+        super().__init__(**kwargs)
+
+
+class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
+    """IAM Identity Center could not be reached or kept failing after retries."""
+
+    fmt = (
+        "IAM Identity Center did not answer for {subject} ({reason}). "
+        "Try again later; if it persists, run: {command}"
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("provider", "sso")
+        kwargs.setdefault("error_msg", kwargs.get("reason", ""))
+        super().__init__(**kwargs)
+
+
+class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
+    """An interactive login did not complete (denied, timed out, expired code)."""
+
+    fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"

@@ -1,0 +1,42 @@
+"""Which botocore failures are passing (retry later, keep the cached token) and which are not."""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+)
+
+_THROTTLING_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "SlowDownException",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for network trouble, 5xx answers and throttling: worth trying again later."""
+    if isinstance(error, (ConnectionError, HTTPClientError)):
+        return True
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        code = error.response.get("Error", {}).get("Code", "")
+        return status >= 500 or status == 429 or code in _THROTTLING_CODES
+    return False
+
+
+def describe_failure(error: BaseException) -> str:
+    """A short, secret-free description of a failed call for messages."""
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+        code = error.response.get("Error", {}).get("Code", "error")
+        return f"{code}, HTTP {status}"
+    if isinstance(error, BotoCoreError):
+        return type(error).__name__
+    return type(error).__name__

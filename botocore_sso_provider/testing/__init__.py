@@ -1,0 +1,33 @@
+"""A fake AWS IAM Identity Center for testing code that uses SSO credentials.
+
+A real HTTP server on 127.0.0.1 speaking the SSO OIDC and SSO portal wire
+protocols, so unmodified botocore clients work against it::
+
+    from botocore_sso_provider.testing import FakeIdentityCenter
+
+    with FakeIdentityCenter() as idc:
+        os.environ.update(idc.environ())  # AWS_ENDPOINT_URL_SSO(_OIDC)
+        ...
+
+Standard library only: it imports neither botocore nor the rest of this
+package. pytest users can opt into fixtures with
+``pytest_plugins = ["botocore_sso_provider.testing.fixtures"]``.
+"""
+
+from __future__ import annotations
+
+from .model import DEFAULT_ACCOUNTS, DEFAULT_START_URL, OPERATIONS, Account, User
+from .protocol import pkce_challenge
+from .server import FakeIdentityCenter
+from .service_errors import FakeServiceError
+
+__all__ = [
+    "DEFAULT_ACCOUNTS",
+    "DEFAULT_START_URL",
+    "OPERATIONS",
+    "Account",
+    "FakeIdentityCenter",
+    "FakeServiceError",
+    "User",
+    "pkce_challenge",
+]

@@ -1,0 +1,31 @@
+"""The demo, run as a user runs it: a subprocess that must exit 0 and touch no real ~/.aws."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_the_demo_runs_end_to_end_in_its_own_home(tmp_path: Path) -> None:
+    home = tmp_path / "user-home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["HOME"] = str(home)
+    result = subprocess.run(
+        [sys.executable, "-m", "botocore_sso_provider.cli", "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "Logged in" in out
+    assert "STS GetCallerIdentity answered" in out
+    assert "wrote and read back 'hello from IAM Identity Center'" in out
+    assert "with 0 GetRoleCredentials calls" in out
+    assert "Traceback" not in result.stderr
+    assert list(home.iterdir()) == [], "the demo never writes to the user's HOME"
