@@ -9,15 +9,20 @@ for an interactive lookup unless the user configured their own.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Optional
 
+import botocore.configprovider
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
 INTERACTIVE_RETRIES = {"mode": "standard", "total_max_attempts": 3}
-CONNECT_TIMEOUT = 3
-READ_TIMEOUT = 10
+CONNECT_TIMEOUT = 2
+READ_TIMEOUT = 5
+
+# botocore resolves AWS_ENDPOINT_URL_<SERVICE> itself from 1.31.0 on; before
+# that, this module reads the same variables so those versions behave alike.
+_BOTOCORE_READS_ENDPOINT_VARIABLES = hasattr(botocore.configprovider, "ConfiguredEndpointProvider")
 
 
 def client_config(session: Any, region: str) -> Config:
@@ -46,9 +51,27 @@ def _user_set_retries(session: Any) -> bool:
 
 def oidc_client(session: Any, region: str) -> Any:
     """An ``sso-oidc`` client (RegisterClient, StartDeviceAuthorization, CreateToken)."""
-    return session.create_client("sso-oidc", config=client_config(session, region))
+    return _client(session, "sso-oidc", region)
 
 
 def portal_client(session: Any, region: str) -> Any:
     """An ``sso`` portal client (GetRoleCredentials, ListAccounts, ...)."""
-    return session.create_client("sso", config=client_config(session, region))
+    return _client(session, "sso", region)
+
+
+def _client(session: Any, service: str, region: str) -> Any:
+    options: dict[str, Any] = {"config": client_config(session, region)}
+    endpoint = _endpoint_from_environment(service)
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    return session.create_client(service, **options)
+
+
+def _endpoint_from_environment(service: str) -> Optional[str]:
+    """On botocore before 1.31, the endpoint variables newer releases honour."""
+    if _BOTOCORE_READS_ENDPOINT_VARIABLES:
+        return None
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    suffix = service.upper().replace("-", "_")
+    return os.environ.get(f"AWS_ENDPOINT_URL_{suffix}") or os.environ.get("AWS_ENDPOINT_URL") or None

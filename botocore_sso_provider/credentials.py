@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import json
 import logging
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping, Optional
 
 from botocore.credentials import CredentialProvider, RefreshableCredentials
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 """Cached role credentials with less than this left are fetched anew (botocore's window)."""
+
+CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
+"""Differences between the local and the server clock below this are left alone."""
 
 
 def role_cache_key(config: SSOConfig) -> str:
@@ -120,13 +124,14 @@ class RoleCredentialFetcher:
         except BotoCoreError as err:
             raise self._service_error(err) from None
         role = response["roleCredentials"]
+        expiration = self._local_expiration(from_epoch_millis(role["expiration"]), response)
         data = {
             "ProviderType": "sso",
             "Credentials": {
                 "AccessKeyId": role["accessKeyId"],
                 "SecretAccessKey": role["secretAccessKey"],
                 "SessionToken": role["sessionToken"],
-                "Expiration": format_timestamp(from_epoch_millis(role["expiration"])),
+                "Expiration": format_timestamp(expiration),
                 "AccountId": self._config.account_id,
             },
         }
@@ -134,6 +139,28 @@ class RoleCredentialFetcher:
         metadata = _metadata_from_cache(data)
         assert metadata is not None
         return metadata
+
+    def _local_expiration(
+        self, expiration: datetime.datetime, response: Mapping[str, Any]
+    ) -> datetime.datetime:
+        """The expiry on this machine's clock: the portal's is absolute server time.
+
+        The response's ``Date`` header tells how far the local clock is off; a
+        skew over a minute is taken out (and reported once), so a wrong clock
+        neither makes fresh credentials look expired nor keeps stale ones.
+        """
+        date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+        if not date:
+            return expiration
+        try:
+            server_now = parsedate_to_datetime(date)
+        except (TypeError, ValueError):
+            return expiration
+        skew = server_now - self._clock()
+        if abs(skew) <= CLOCK_SKEW_TOLERANCE:
+            return expiration
+        _warn_clock_skew(skew)
+        return expiration - skew
 
     def _service_error(self, err: BaseException) -> Exception:
         if not is_transient(err):
@@ -148,6 +175,23 @@ class RoleCredentialFetcher:
             "session_name": session.name,
             "command": login_command(self._config.profile, session.name),
         }
+
+
+_skew_warned = False
+
+
+def _warn_clock_skew(skew: datetime.timedelta) -> None:
+    global _skew_warned
+    if _skew_warned:
+        return
+    _skew_warned = True
+    minutes = skew.total_seconds() / 60
+    logger.warning(
+        "This machine's clock is %.0f minutes %s IAM Identity Center's; credential expiry times are "
+        "corrected for it, but other AWS calls may fail until the clock is set right.",
+        abs(minutes),
+        "behind" if minutes > 0 else "ahead of",
+    )
 
 
 def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:

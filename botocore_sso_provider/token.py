@@ -14,7 +14,6 @@ import contextlib
 import datetime
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
@@ -40,10 +39,27 @@ logger = logging.getLogger(__name__)
 ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 """Refresh a token that has less than this left (botocore's window for tokens)."""
 
-REFRESH_RETRY_INTERVAL = 60.0
-"""Seconds before this process tries a failed refresh again."""
+REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
+"""How long this process waits before trying a failed refresh again."""
 
 _REFRESH_GRANT = "refresh_token"
+
+
+@dataclass
+class _RefreshHistory:
+    """This process's last failed refresh of one token file, shared by all its sessions."""
+
+    failed_at: Optional[datetime.datetime] = None
+    warned: bool = False
+
+
+_histories: dict[str, _RefreshHistory] = {}
+_histories_guard = threading.Lock()
+
+
+def _refresh_history(path: str) -> _RefreshHistory:
+    with _histories_guard:
+        return _histories.setdefault(path, _RefreshHistory())
 
 
 @dataclass(frozen=True)
@@ -129,9 +145,7 @@ class TokenProvider:
         self._botocore_session = botocore_session
         self._cache = cache if cache is not None else JSONFileCache(token_cache_dir)
         self._clock = clock
-        self._last_failed_refresh = -REFRESH_RETRY_INTERVAL
-        self._warned = False
-        self._guard = threading.Lock()
+        self._history = _refresh_history(self._cache.path(self.cache_key))
 
     @property
     def cache_key(self) -> str:
@@ -177,8 +191,8 @@ class TokenProvider:
         registration = seen.registration_expires_at
         if registration is not None and registration <= self._clock():
             return self._usable_or_raise(seen, RegistrationExpiredError)
-        with self._guard:
-            recently_failed = time.monotonic() - self._last_failed_refresh < REFRESH_RETRY_INTERVAL
+        failed_at = self._history.failed_at
+        recently_failed = failed_at is not None and self._clock() - failed_at < REFRESH_RETRY_INTERVAL
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
         with self._locked():
@@ -217,6 +231,7 @@ class TokenProvider:
             previous=token.data,
         )
         self._cache.write(self.cache_key, data)
+        self._history.failed_at, self._history.warned = None, False
         logger.info("Refreshed the SSO token for %s", self._config.subject)
         return SSOToken(data)
 
@@ -229,11 +244,10 @@ class TokenProvider:
 
     def _failed(self, token: SSOToken, error: type[Exception], reason: str = "") -> SSOToken:
         """Keep using a token that has not expired yet; else raise ``error``."""
-        with self._guard:
-            self._last_failed_refresh = time.monotonic()
+        self._history.failed_at = self._clock()
         if self._remaining(token) > datetime.timedelta(0):
-            if not self._warned:
-                self._warned = True
+            if not self._history.warned:
+                self._history.warned = True
                 logger.warning(
                     "Could not refresh the SSO token for %s%s; using the cached one until it expires at %s.",
                     self._config.subject,

@@ -14,8 +14,11 @@ import textwrap
 from pathlib import Path
 from typing import Callable, Iterator
 
+import botocore.credentials
+import botocore.session
 import pytest
 
+from botocore_sso_provider import SSOCredentialProvider
 from botocore_sso_provider.testing import FakeIdentityCenter
 
 
@@ -97,3 +100,25 @@ def token_path(home: Path, key_source: str) -> Path:
 def in_minutes(minutes: float) -> str:
     moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FakeClock:
+    """The provider's clock, moved by tests instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = datetime.timedelta(0)
+
+    def __call__(self) -> datetime.datetime:
+        return datetime.datetime.now(datetime.timezone.utc) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += datetime.timedelta(**delta)
+
+
+def clocked_session(profile: str, clock: FakeClock) -> botocore.session.Session:
+    """A botocore session whose chain holds our provider running on ``clock``."""
+    session = botocore.session.Session(profile=profile)
+    resolver = botocore.credentials.create_credential_resolver(session)
+    resolver.insert_before("sso", SSOCredentialProvider(session, clock=clock))
+    session.register_component("credential_provider", resolver)
+    return session

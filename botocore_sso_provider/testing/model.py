@@ -79,6 +79,7 @@ class Settings:
     reuse_detection: bool = False
     issue_refresh_tokens: bool = True
     auto_approve: bool = True
+    stable_role_credentials: bool = False
 
     def __post_init__(self) -> None:
         for name in (

@@ -203,6 +203,9 @@ class FakeIdentityCenter:
     ``auto_approve`` approves device codes and /authorize requests at once
     as the default user; switch it off to approve with ``approve()``, the
     /device and /authorize pages, or ``POST /_fake/approve``.
+    ``stable_role_credentials`` answers GetRoleCredentials for the same user,
+    account and role with the same credentials while they are valid, so two
+    clients' results can be compared side by side.
     ``error_rate``/``throttle_rate``/``latency``/``seed`` are the random
     faults of ``set_faults()``. ``host`` must be a loopback address.
     """
@@ -224,6 +227,7 @@ class FakeIdentityCenter:
         reuse_detection: bool = False,
         issue_refresh_tokens: bool = True,
         auto_approve: bool = True,
+        stable_role_credentials: bool = False,
         error_rate: float = 0.0,
         throttle_rate: float = 0.0,
         latency: float = 0.0,
@@ -252,6 +256,7 @@ class FakeIdentityCenter:
             reuse_detection=reuse_detection,
             issue_refresh_tokens=issue_refresh_tokens,
             auto_approve=auto_approve,
+            stable_role_credentials=stable_role_credentials,
         )
         self._state = IdentityCenterState(accounts, users, self._settings, clock)
         self._faults = FaultPlan(

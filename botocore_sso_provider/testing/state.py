@@ -87,6 +87,7 @@ class IdentityCenterState:
         self._sessions: Dict[str, PortalSession] = {}
         self._access_tokens: Dict[str, AccessToken] = {}
         self._refresh_tokens: Dict[str, RefreshToken] = {}
+        self._role_credentials: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         self._operations: Counter[str] = Counter()
         self._grants: Counter[str] = Counter()
 
@@ -367,15 +368,17 @@ class IdentityCenterState:
                 raise portal_error("InvalidRequestException", "account_id and role_name are required")
             if role_name not in user.assignments.get(account_id, ()):
                 raise portal_error("ForbiddenException", "No access")
-            expiration = int((now + self.settings.role_credentials_ttl) * 1000)
-        return {
-            "roleCredentials": {
-                "accessKeyId": "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16)),
-                "secretAccessKey": secrets.token_urlsafe(30),
-                "sessionToken": secrets.token_urlsafe(180),
-                "expiration": expiration,
-            }
-        }
+            key = (user.name, account_id, role_name)
+            issued = self._role_credentials.get(key)
+            if not (self.settings.stable_role_credentials and issued and issued["expiration"] > now * 1000):
+                issued = {
+                    "accessKeyId": "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16)),
+                    "secretAccessKey": secrets.token_urlsafe(30),
+                    "sessionToken": secrets.token_urlsafe(180),
+                    "expiration": int((now + self.settings.role_credentials_ttl) * 1000),
+                }
+                self._role_credentials[key] = issued
+        return {"roleCredentials": dict(issued)}
 
     def list_accounts(
         self, token: Optional[str], next_token: Optional[str], max_result: Optional[str]
