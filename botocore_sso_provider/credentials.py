@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import inspect
 import json
 import logging
 from email.utils import parsedate_to_datetime
@@ -154,8 +155,10 @@ class RoleCredentialFetcher:
             return expiration
         try:
             server_now = parsedate_to_datetime(date)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             return expiration
+        if server_now.tzinfo is None:  # "-0000" in RFC 2822: UTC, zone not stated
+            server_now = server_now.replace(tzinfo=datetime.timezone.utc)
         skew = server_now - self._clock()
         if abs(skew) <= CLOCK_SKEW_TOLERANCE:
             return expiration
@@ -206,6 +209,7 @@ def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str
             "secret_key": creds["SecretAccessKey"],
             "token": creds["SessionToken"],
             "expiry_time": creds["Expiration"],
+            "account_id": creds.get("AccountId"),
         }
         parse_timestamp(metadata["expiry_time"])
     except (KeyError, ValueError, OverflowError, TypeError):
@@ -257,6 +261,9 @@ class SSOCredentialProvider(CredentialProvider):
 
 def _refreshable(fetch: Callable[[], dict[str, Any]], clock: Clock) -> RefreshableCredentials:
     metadata = fetch()
+    options: dict[str, Any] = {}
+    if _CREDENTIALS_CARRY_ACCOUNT_ID:
+        options["account_id"] = metadata.get("account_id")
     return RefreshableCredentials(
         access_key=metadata["access_key"],
         secret_key=metadata["secret_key"],
@@ -265,4 +272,9 @@ def _refreshable(fetch: Callable[[], dict[str, Any]], clock: Clock) -> Refreshab
         refresh_using=fetch,
         method="sso",
         time_fetcher=clock,
+        **options,
     )
+
+
+# botocore 1.35+ credentials carry the account ID (for account-based endpoints).
+_CREDENTIALS_CARRY_ACCOUNT_ID = "account_id" in inspect.signature(RefreshableCredentials.__init__).parameters
