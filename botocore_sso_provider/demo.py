@@ -100,10 +100,10 @@ def run(out: TextIO) -> int:
             f"{ACCOUNT_ID} through {type(credentials).__name__} (method {credentials.method!r})"
         )
 
-        identity = session.client("sts", region_name=REGION).get_caller_identity()
+        identity = session.client("sts", region_name=REGION, endpoint_url=moto_url).get_caller_identity()
         step(f"STS GetCallerIdentity answered: account {identity['Account']}, {identity['Arn']}")
 
-        s3 = session.client("s3", region_name=REGION)
+        s3 = session.client("s3", region_name=REGION, endpoint_url=moto_url)
         bucket = "botocore-sso-provider-demo"
         s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket=bucket, Key="hello.txt", Body=b"hello from IAM Identity Center")

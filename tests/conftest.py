@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable, Iterator
 
+import botocore
 import botocore.credentials
 import botocore.session
 import pytest
@@ -122,3 +123,9 @@ def clocked_session(profile: str, clock: FakeClock) -> botocore.session.Session:
     resolver.insert_before("sso", SSOCredentialProvider(session, clock=clock))
     session.register_component("credential_provider", resolver)
     return session
+
+
+needs_endpoint_variables = pytest.mark.skipif(
+    tuple(int(x) for x in botocore.__version__.split(".")[:2]) < (1, 31),
+    reason="botocore itself honours AWS_ENDPOINT_URL_<SERVICE> and [services] sections from 1.31.0 on",
+)

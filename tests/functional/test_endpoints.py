@@ -10,20 +10,14 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import boto3
-import botocore
 import pytest
 
 from botocore_sso_provider import register
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG
-
-needs_configured_endpoints = pytest.mark.skipif(
-    tuple(int(x) for x in botocore.__version__.split(".")[:2]) < (1, 31),
-    reason="[services] sections arrived in botocore 1.31.0",
-)
+from tests.conftest import SSO_CONFIG, needs_endpoint_variables
 
 
-@needs_configured_endpoints
+@needs_endpoint_variables
 def test_endpoints_from_a_services_section_are_honoured(
     write_config: Callable[[str], Path],
     seed_login: Callable[..., dict],

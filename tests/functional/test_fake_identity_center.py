@@ -37,6 +37,7 @@ from botocore_sso_provider.testing import (
     User,
     pkce_challenge,
 )
+from tests.conftest import needs_endpoint_variables
 
 pytest_plugins = ["botocore_sso_provider.testing.fixtures"]
 
@@ -931,6 +932,7 @@ def test_stop_closes_the_port_even_with_keep_alive_connections_open(
     idc.stop()  # idempotent
 
 
+@needs_endpoint_variables
 def test_botocore_finds_the_fake_through_the_endpoint_variables(
     fake_identity_center_env: FakeIdentityCenter,
 ) -> None:

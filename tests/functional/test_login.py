@@ -20,7 +20,7 @@ from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import DeviceCodeLogin
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, token_path
+from tests.conftest import SSO_CONFIG, needs_endpoint_variables, token_path
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -129,6 +129,7 @@ def test_a_legacy_profile_login_is_keyed_by_start_url_and_has_no_refresh_token(
     assert "refreshToken" not in data
 
 
+@needs_endpoint_variables
 def test_botocores_native_provider_uses_the_token_we_wrote(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Callable
 
 import boto3
-import botocore
 import pytest
 from moto import mock_aws
 
 from botocore_sso_provider import SSOConfigError, register
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import token_path
+from tests.conftest import needs_endpoint_variables, token_path
 
 START_URL = "https://fake-idc.awsapps.com/start"
 
@@ -170,11 +169,6 @@ import json, sys, boto3
 frozen = boto3.Session(profile_name=sys.argv[1]).get_credentials()
 print(json.dumps({"method": frozen.method, "frozen": list(frozen.get_frozen_credentials())}))
 """
-
-needs_endpoint_variables = pytest.mark.skipif(
-    tuple(int(x) for x in botocore.__version__.split(".")[:2]) < (1, 31),
-    reason="botocore's own provider honours AWS_ENDPOINT_URL_SSO from 1.31.0 on",
-)
 
 
 @needs_endpoint_variables
