@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
 from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
-from .config import SSOConfig, resolve_profile
+from .config import SSOConfig, config_file_path, resolve_profile
 from .errors import (
     RoleAccessDeniedError,
     ServiceUnavailableError,
@@ -118,8 +118,8 @@ class RoleCredentialFetcher:
                 raise RoleAccessDeniedError(
                     role_name=self._config.role_name,
                     account_id=self._config.account_id,
-                    profile=self._config.profile,
-                    list_args=f"--profile {self._config.profile}",
+                    config_file=config_file_path(),
+                    **self._names(),
                 ) from None
             raise self._service_error(err) from None
         except BotoCoreError as err:

@@ -85,9 +85,9 @@ class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError):
     """The logged-in user may not use this account and role."""
 
     fmt = (
-        'The SSO user may not use role "{role_name}" in account {account_id} '
-        "(profile {profile}). Check sso_account_id and sso_role_name, or run: "
-        "botocore-sso list-roles {list_args}"
+        'The SSO user may not use role "{role_name}" in account {account_id}, which profile "{profile}" '
+        "names. Check sso_account_id and sso_role_name in {config_file}, or log in as a user who has "
+        "that role: {command}"
     )
 
     def __init__(self, **kwargs: Any) -> None:

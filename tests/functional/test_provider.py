@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Callable
@@ -272,3 +273,13 @@ def test_register_twice_inserts_one_provider_before_botocores_sso(
     assert methods.count(SSOCredentialProvider.METHOD) == 1
     assert methods.index(SSOCredentialProvider.METHOD) == methods.index("sso") - 1
     assert methods.index("assume-role") < methods.index(SSOCredentialProvider.METHOD)
+
+
+def test_one_failure_is_one_exception_and_no_log_noise(
+    idc: FakeIdentityCenter, dev_session: boto3.Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(NotLoggedInError):
+        dev_session.get_credentials()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert not any(r.exc_info for r in caplog.records)
