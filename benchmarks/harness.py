@@ -1,0 +1,216 @@
+"""What every benchmark case shares: a private HOME, the fake Identity Center, child processes.
+
+Each case runs this package and botocore's native provider against the same
+fake IAM Identity Center in the same run. "Native" children set the off switch
+(``BOTOCORE_SSO_PROVIDER_DISABLED=1``) so transparent activation cannot sneak
+in; "ours" children call ``botocore_sso_provider.register`` explicitly (a
+no-op where activation already did it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from botocore_sso_provider.testing import FakeIdentityCenter
+
+MODES = ("ours", "native")
+SESSION_NAME = "corp"
+START_URL = "https://fake-idc.awsapps.com/start"
+
+PROFILE = """[profile {name}]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+region = us-east-1
+
+"""
+SESSION_SECTION = f"""[sso-session {SESSION_NAME}]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
+# A child that resolves credentials for one profile and reports how long the
+# resolution itself took and whether it worked. Imports and the session's
+# construction come first and are not timed: they are the same for both, and
+# the package's own import is measured on its own ("import" row).
+RESOLVE = r"""
+import json, sys, time
+import boto3
+mode, profile, wait = sys.argv[1], sys.argv[2], sys.argv[3] == "wait"
+session = boto3.Session(profile_name=profile)
+if mode == "ours":
+    import botocore_sso_provider
+    import botocore_sso_provider.credentials  # its import cost is the "import" row's
+    botocore_sso_provider.register(session)
+if wait:
+    print("ready", flush=True)
+    sys.stdin.readline()
+started = time.monotonic()
+result = {"ok": True}
+try:
+    session.get_credentials().get_frozen_credentials()
+except Exception as err:
+    result = {"ok": False, "error": type(err).__name__}
+done = time.monotonic()
+result.update(seconds=done - started, done=done)
+print(json.dumps(result), flush=True)
+"""
+
+
+@dataclass
+class Sample:
+    """Repeated measurements of one quantity."""
+
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def spread(self, scale: float = 1.0, unit: str = "") -> str:
+        low, high = min(self.values) * scale, max(self.values) * scale
+        return f"{self.median * scale:.3g}{unit} ({low:.3g}–{high:.3g})"
+
+
+class Bench:
+    """A private HOME with ~/.aws/config, a running fake Identity Center, and child runners."""
+
+    def __init__(self, profiles: int = 1) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="botocore-sso-bench-"))
+        self.home = self.root / "home"
+        (self.home / ".aws").mkdir(parents=True)
+        self.idc = FakeIdentityCenter(stable_role_credentials=False).start()
+        self.write_config(profiles)
+
+    def close(self) -> None:
+        self.idc.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> Bench:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / ".aws" / "config"
+
+    def write_config(self, profiles: int) -> None:
+        names = ["dev"] + [f"extra-{i}" for i in range(profiles - 1)]
+        self.config_path.write_text("".join(PROFILE.format(name=n) for n in names) + SESSION_SECTION)
+
+    @property
+    def token_file(self) -> Path:
+        digest = hashlib.sha1(SESSION_NAME.encode()).hexdigest()
+        return self.home / ".aws" / "sso" / "cache" / f"{digest}.json"
+
+    def fresh_login(self, minutes_left: float = 60) -> dict[str, Any]:
+        """A new portal session whose token has ``minutes_left`` on the local clock."""
+        token = self.idc.issue_token(session_name=SESSION_NAME)
+        token.pop("expiresIn")
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes_left)
+        token["expiresAt"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.token_file.parent.mkdir(parents=True, exist_ok=True)
+        self.token_file.write_text(json.dumps(token))
+        return token
+
+    def forget_role_credentials(self) -> None:
+        shutil.rmtree(self.home / ".aws" / "cli" / "cache", ignore_errors=True)
+
+    def session_still_valid(self) -> bool:
+        """Does the token file hold a refresh token the server still accepts?"""
+        try:
+            refresh = json.loads(self.token_file.read_text()).get("refreshToken")
+        except (OSError, ValueError):
+            return False
+        return bool(refresh) and self.idc.refresh_token_is_valid(refresh)
+
+    def env(self, mode: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOTOCORE_SSO_"))}
+        env.update(self.idc.environ())
+        env.update(
+            HOME=str(self.home),
+            AWS_CONFIG_FILE=str(self.config_path),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.home / ".aws" / "credentials"),
+            AWS_EC2_METADATA_DISABLED="true",
+        )
+        if mode == "native":
+            env["BOTOCORE_SSO_PROVIDER_DISABLED"] = "1"
+        return env
+
+    def resolve(self, mode: str, profile: str = "dev") -> dict[str, Any]:
+        """One new process resolving ``profile``; its own report."""
+        done = subprocess.run(
+            [sys.executable, "-c", RESOLVE, mode, profile, "now"],
+            capture_output=True,
+            text=True,
+            env=self.env(mode),
+            timeout=300,
+            check=False,
+        )
+        return _report(done.stdout, done.stderr)
+
+    def herd(self, mode: str, count: int) -> tuple[list[dict[str, Any]], float]:
+        """``count`` processes, imports done, released together; reports and time to the last."""
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", RESOLVE, mode, "dev", "wait"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=self.env(mode),
+            )
+            for _ in range(count)
+        ]
+        try:
+            for child in children:
+                assert child.stdout is not None
+                if child.stdout.readline().strip() != "ready":
+                    raise RuntimeError(
+                        f"a {mode} child did not start: {child.stderr.read() if child.stderr else ''}"
+                    )
+            released = time.monotonic()
+            for child in children:
+                assert child.stdin is not None
+                child.stdin.write("go\n")
+                child.stdin.flush()
+            reports = []
+            for child in children:
+                out, err = child.communicate(timeout=300)
+                reports.append(_report(out, err))
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.kill()
+        last = max(r.get("done", released) for r in reports) - released
+        return reports, last
+
+    def requests(self, operations: Optional[Sequence[str]] = None) -> int:
+        counts = self.idc.request_counts()
+        return sum(v for k, v in counts.items() if operations is None or k in operations)
+
+
+def _report(stdout: str, stderr: str) -> dict[str, Any]:
+    for line in reversed(stdout.strip().splitlines()):
+        if line.startswith("{"):
+            report: dict[str, Any] = json.loads(line)
+            return report
+    return {"ok": False, "error": (stderr.strip().splitlines() or ["no output"])[-1][:200]}

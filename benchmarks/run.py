@@ -1,0 +1,336 @@
+"""Benchmarks: this package and botocore's native SSO provider side by side, in one run.
+
+    python benchmarks/run.py            # the full run, a few minutes
+    python benchmarks/run.py --quick    # fewer repeats, smaller herds (a smoke run)
+
+Prints one markdown table and writes it, with the date and the machine, to
+benchmarks/RESULTS.md. The machine is shared and noisy: compare ratios and
+call counts, not absolute times. A missed target is shown as missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import botocore  # noqa: E402
+
+from harness import MODES, Bench, Sample  # noqa: E402
+
+LATENCIES_MS = (0, 50)
+
+
+@dataclass
+class Row:
+    case: str
+    setting: str
+    ours: str
+    native: str
+    ratio: str
+    target: str
+    met: Optional[bool]
+
+    def cells(self) -> list[str]:
+        met = {True: "yes", False: "**no**", None: "—"}[self.met]
+        return [self.case, self.setting, self.ours, self.native, self.ratio, self.target, met]
+
+
+def warm_new_process(rows: list[Row], runs: int) -> None:
+    """A new process resolves a profile an earlier process already resolved."""
+    with Bench() as bench:
+        bench.fresh_login()
+        for latency in LATENCIES_MS:
+            bench.idc.set_faults(latency=latency / 1000)
+            times = {mode: Sample() for mode in MODES}
+            calls = {mode: Sample() for mode in MODES}
+            for mode in MODES:
+                bench.resolve(mode)  # the earlier process
+                for _ in range(runs):
+                    before = bench.requests()
+                    report = bench.resolve(mode)
+                    if not report["ok"]:
+                        raise RuntimeError(f"warm {mode}: {report['error']}")
+                    times[mode].add(report["seconds"])
+                    calls[mode].add(bench.requests() - before)
+            speedup = times["native"].median / times["ours"].median
+            rows.append(
+                Row(
+                    "warm new process",
+                    f"{latency} ms latency: requests",
+                    f"{calls['ours'].median:g}",
+                    f"{calls['native'].median:g}",
+                    "",
+                    "0 requests",
+                    calls["ours"].median == 0,
+                )
+            )
+            rows.append(
+                Row(
+                    "warm new process",
+                    f"{latency} ms latency: resolution time",
+                    times["ours"].spread(1000, " ms"),
+                    times["native"].spread(1000, " ms"),
+                    f"{speedup:.1f}x faster",
+                    "≥ 10x faster",
+                    speedup >= 10,
+                )
+            )
+            bench.idc.clear_faults()
+
+
+def herd(rows: list[Row], sizes: tuple[int, ...], repeats: int) -> None:
+    """N processes released together, token inside the refresh window, rotation on."""
+    with Bench() as bench:
+        for latency in LATENCIES_MS:
+            bench.idc.set_faults(latency=latency / 1000)
+            alone = {}
+            for mode in MODES:
+                single = Sample()
+                for _ in range(repeats):
+                    bench.fresh_login(minutes_left=5)
+                    bench.forget_role_credentials()
+                    reports, last = bench.herd(mode, 1)
+                    single.add(last)
+                alone[mode] = single.median
+            for size in sizes:
+                outcome: dict[str, dict[str, Sample]] = {}
+                valid: dict[str, int] = {}
+                for mode in MODES:
+                    samples = {k: Sample() for k in ("refresh", "roles", "failed", "last")}
+                    valid[mode] = 0
+                    for _ in range(repeats):
+                        bench.fresh_login(minutes_left=5)
+                        bench.forget_role_credentials()
+                        bench.idc.reset_counts()
+                        reports, last = bench.herd(mode, size)
+                        samples["refresh"].add(bench.idc.grant_counts().get("refresh_token", 0))
+                        samples["roles"].add(bench.idc.request_counts().get("GetRoleCredentials", 0))
+                        samples["failed"].add(sum(not r["ok"] for r in reports))
+                        samples["last"].add(last)
+                        valid[mode] += bench.session_still_valid()
+                    outcome[mode] = samples
+                ours, native = outcome["ours"], outcome["native"]
+                setting = f"N={size}, {latency} ms"
+                ours_counts = (
+                    f"{ours['refresh'].median:g} / {ours['roles'].median:g} / {ours['failed'].median:g} / "
+                    f"{valid['ours']}/{repeats}"
+                )
+                native_counts = (
+                    f"{native['refresh'].spread()} / {native['roles'].spread()} / "
+                    f"{native['failed'].spread()} / {valid['native']}/{repeats}"
+                )
+                rows.append(
+                    Row(
+                        "herd",
+                        f"{setting}: CreateToken / GetRoleCredentials / failed / session valid",
+                        ours_counts,
+                        native_counts,
+                        "",
+                        "1 / 1 / 0 / all",
+                        max(ours["refresh"].values) == 1
+                        and max(ours["roles"].values) == 1
+                        and max(ours["failed"].values) == 0
+                        and valid["ours"] == repeats,
+                    )
+                )
+                ratio = ours["last"].median / alone["ours"]
+                rows.append(
+                    Row(
+                        "herd",
+                        f"{setting}: time to the last process (vs one alone)",
+                        f"{ours['last'].spread(1000, ' ms')} ({ratio:.1f}x)",
+                        f"{native['last'].spread(1000, ' ms')} "
+                        f"({native['last'].median / alone['native']:.1f}x)",
+                        f"{native['last'].median / ours['last'].median:.1f}x faster",
+                        "≤ 2x one process alone",
+                        ratio <= 2,
+                    )
+                )
+            bench.idc.clear_faults()
+
+
+HOT_PATH = r"""
+import sys, timeit, boto3
+mode = sys.argv[1]
+session = boto3.Session(profile_name="dev")
+if mode == "ours":
+    import botocore_sso_provider
+    botocore_sso_provider.register(session)
+credentials = session.get_credentials()
+credentials.get_frozen_credentials()
+loops = 100000
+best = min(timeit.repeat(credentials.get_frozen_credentials, number=loops, repeat=7))
+print(best / loops)
+"""
+
+
+def hot_path(rows: list[Row]) -> None:
+    with Bench() as bench:
+        bench.fresh_login()
+        per_call = {}
+        for mode in MODES:
+            done = _run([sys.executable, "-c", HOT_PATH, mode], bench.env(mode))
+            per_call[mode] = float(done.strip().splitlines()[-1])
+    ratio = per_call["ours"] / per_call["native"]
+    rows.append(
+        Row(
+            "hot path",
+            "get_frozen_credentials() on warm credentials, per call (best of 7)",
+            f"{per_call['ours'] * 1e9:.0f} ns",
+            f"{per_call['native'] * 1e9:.0f} ns",
+            f"{ratio:.2f}x native",
+            "≤ 1.1x native",
+            ratio <= 1.1,
+        )
+    )
+
+
+IMPORT = r"""
+import time, botocore.session
+started = time.perf_counter()
+import botocore_sso_provider
+import botocore_sso_provider.credentials  # all the provider needs: cache, token, filelock
+print(time.perf_counter() - started)
+"""
+
+
+def import_cost(rows: list[Row], runs: int) -> None:
+    sample = Sample()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOCORE_SSO_")}
+    for _ in range(runs):
+        sample.add(float(_run([sys.executable, "-c", IMPORT], env).strip().splitlines()[-1]))
+    rows.append(
+        Row(
+            "import",
+            "`import botocore_sso_provider` and its provider modules, botocore already imported",
+            sample.spread(1000, " ms"),
+            "—",
+            "",
+            "< 10 ms",
+            sample.median < 0.010,
+        )
+    )
+
+
+def scale(rows: list[Row], runs: int) -> None:
+    """Warm resolution with many profiles in the config and many files in the caches."""
+    results: dict[int, dict[str, Sample]] = {}
+    for profiles in (1, 100, 1000):
+        with Bench(profiles=profiles) as bench:
+            bench.fresh_login()
+            for directory in (bench.token_file.parent, bench.home / ".aws" / "cli" / "cache"):
+                directory.mkdir(parents=True, exist_ok=True)
+                for i in range(10000):
+                    (directory / f"{i:040x}.json").write_text('{"unrelated": true}')
+            results[profiles] = {mode: Sample() for mode in MODES}
+            for mode in MODES:
+                bench.resolve(mode)
+                for _ in range(runs):
+                    report = bench.resolve(mode)
+                    if not report["ok"]:
+                        raise RuntimeError(f"scale {mode}: {report['error']}")
+                    results[profiles][mode].add(report["seconds"])
+    for profiles in (1, 100, 1000):
+        ours, native = results[profiles]["ours"], results[profiles]["native"]
+        growth = ours.median / results[1]["ours"].median
+        rows.append(
+            Row(
+                "scale",
+                f"{profiles} profiles, 10,000 files in each cache dir: resolution time",
+                f"{ours.spread(1000, ' ms')} ({growth:.2f}x of 1 profile)",
+                native.spread(1000, " ms"),
+                f"{native.median / ours.median:.1f}x faster",
+                "≤ 2x from 1 to 1,000 profiles",
+                growth <= 2 if profiles == 1000 else None,
+            )
+        )
+
+
+def startup(rows: list[Row], runs: int) -> None:
+    """`python -c pass` and `import botocore`, with and without the package (benchmarks/startup.py)."""
+    try:
+        import startup as startup_bench
+
+        startup_bench.rows  # noqa: B018 - the interface this table reads
+    except (ImportError, AttributeError):
+        rows.append(Row("start-up", "benchmarks/startup.py missing", "—", "—", "", "< 1 ms added", False))
+        return
+    for row in startup_bench.rows(runs=runs):
+        rows.append(
+            Row(
+                "start-up",
+                row["setting"],
+                row["with"],
+                row["without"],
+                row["added"],
+                "< 1 ms added",
+                row["met"],
+            )
+        )
+
+
+def _run(command: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[:3]} failed: {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
+def table(rows: list[Row]) -> str:
+    header = ["case", "what", "this package", "botocore native", "ratio", "target", "met"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    return (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"botocore {botocore.__version__}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller herds")
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args()
+    runs, repeats, sizes = (3, 1, (4, 16)) if args.quick else (10, 3, (4, 16, 64))
+    rows: list[Row] = []
+    cases: list[tuple[str, Callable[[], None]]] = [
+        ("warm new process", lambda: warm_new_process(rows, runs)),
+        ("herd", lambda: herd(rows, sizes, repeats)),
+        ("hot path", lambda: hot_path(rows)),
+        ("start-up", lambda: startup(rows, 20 if not args.quick else 5)),
+        ("import", lambda: import_cost(rows, 20 if not args.quick else 5)),
+        ("scale", lambda: scale(rows, runs)),
+    ]
+    for name, case in cases:
+        print(f"running: {name}", file=sys.stderr, flush=True)
+        case()
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = (
+        f"# Benchmark results\n\n{stamp}; {machine()}"
+        f"{'; --quick' if args.quick else ''}.\n"
+        "Medians with (min–max) over repeated runs; counts are per run. "
+        "Herd counts read CreateToken / GetRoleCredentials / failed processes / "
+        "runs whose session stayed valid.\n\n" + table(rows) + "\n"
+    )
+    print(text)
+    Path(args.output).write_text(text)
+    return 0 if all(row.met is not False for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
