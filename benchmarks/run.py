@@ -24,9 +24,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-import botocore  # noqa: E402
-
-from harness import MODES, Bench, Sample  # noqa: E402
+import botocore
+from harness import MODES, Bench, Sample
 
 LATENCIES_MS = (0, 50)
 
