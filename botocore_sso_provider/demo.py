@@ -5,24 +5,36 @@ temporary HOME with its own ``~/.aws/config`` (the user's real ``~/.aws`` is
 never read or written), logs in with the device-code flow (auto-approved),
 then resolves credentials through a plain ``boto3.Session(profile_name=...)``
 and uses them for real calls: STS GetCallerIdentity and an S3 round trip.
+Last, a herd: several processes resolve at the same moment with the token
+inside its refresh window, and the fake server's counters show one refresh
+for all of them (and, for comparison, what botocore's own provider does).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import json
 import logging
 import os
+import selectors
 import shutil
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
-from typing import Any, Iterator, TextIO
+from typing import Any, Iterator, List, Sequence, TextIO
 
 PROFILE = "demo"
 SESSION_NAME = "demo"
 ACCOUNT_ID = "111111111111"
 ROLE_NAME = "ReadOnly"
 REGION = "us-east-1"
+HERD_SIZE = 8
+HERD_TIMEOUT = 60.0
+"""Seconds a herd may take to start and to finish before the demo gives up on it."""
+_OFF_SWITCH = "BOTOCORE_SSO_PROVIDER_DISABLED"  # activation's off switch
 
 _ISOLATED_VARIABLES = (
     "AWS_PROFILE",
@@ -121,9 +133,140 @@ def run(out: TextIO) -> int:
             f"A second session resolved the same profile with {after - before} "
             "GetRoleCredentials calls: the role credentials came from the shared cache"
         )
+        _herd_steps(step, idc, botocore_session)
         counts = ", ".join(f"{name} {count}" for name, count in sorted(idc.request_counts().items()) if count)
         step(f"The fake IAM Identity Center served: {counts}")
     out.write(f"\nDemo finished in {time.monotonic() - started:.1f} s.\n")
+    return 0
+
+
+def _herd_steps(step: _Steps, idc: Any, botocore_session: Any) -> None:
+    """N processes at once, token inside the refresh window: ours, then botocore's own provider."""
+    for native in (False, True):
+        _token_due_for_refresh(botocore_session)
+        before = idc.request_counts()
+        results = _run_herd(HERD_SIZE, native=native)
+        after = idc.request_counts()
+        refreshes = after["CreateToken"] - before["CreateToken"]
+        fetches = after["GetRoleCredentials"] - before["GetRoleCredentials"]
+        succeeded = sum(1 for result in results if result.get("ok"))
+        if not native:
+            step(
+                f"{HERD_SIZE} processes resolved at once with the token 5 minutes from expiry "
+                f"(inside the refresh window): {succeeded} of {HERD_SIZE} succeeded with "
+                f"{refreshes} CreateToken and {fetches} GetRoleCredentials between them: one "
+                "refresh under the file lock, and the role credentials it fetched shared by all"
+            )
+        else:
+            step(
+                f"The same herd with botocore's own SSO provider ({_OFF_SWITCH}=1): "
+                f"{succeeded} of {HERD_SIZE} succeeded with {refreshes} CreateToken and "
+                f"{fetches} GetRoleCredentials calls (no lock: each process may refresh, and "
+                "a rotated refresh token is then spent by another)"
+            )
+
+
+def _token_due_for_refresh(botocore_session: Any) -> None:
+    """Put the cached token 5 minutes from expiry and forget cached role credentials."""
+    from .cache import JSONFileCache, role_cache_dir, token_cache_dir
+    from .clock import format_timestamp, utcnow
+    from .config import resolve_profile
+    from .credentials import role_cache_key
+
+    config = resolve_profile(botocore_session.full_config, PROFILE)
+    assert config is not None
+    tokens = JSONFileCache(token_cache_dir)
+    token = tokens.read(config.session.token_cache_key)
+    assert token is not None
+    token["expiresAt"] = format_timestamp(utcnow() + datetime.timedelta(minutes=5))
+    tokens.write(config.session.token_cache_key, token)
+    JSONFileCache(role_cache_dir).delete(role_cache_key(config))
+
+
+def _run_herd(size: int, *, native: bool) -> List[dict]:
+    """Start ``size`` processes, release them together through a pipe, collect their reports."""
+    env = dict(os.environ)
+    if native:
+        env[_OFF_SWITCH] = "1"
+    read_end, write_end = os.pipe()
+    processes: List[subprocess.Popen] = []
+    try:
+        for _ in range(size):
+            argv = [
+                sys.executable,
+                "-m",
+                __name__,
+                "herd-worker",
+                str(read_end),
+                "native" if native else "ours",
+            ]
+            processes.append(
+                subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    pass_fds=(read_end,),
+                    env=env,
+                )
+            )
+        os.close(read_end)
+        read_end = -1
+        _wait_until_ready(processes, time.monotonic() + HERD_TIMEOUT)
+    finally:
+        if read_end >= 0:
+            os.close(read_end)
+        os.close(write_end)  # the start signal: every blocked read returns at once
+    results = []
+    deadline = time.monotonic() + HERD_TIMEOUT
+    for process in processes:
+        try:
+            out, _ = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            results.append({"ok": False, "error": "timed out"})
+            continue
+        lines = out.decode(errors="replace").splitlines()
+        results.append(json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {"ok": False})
+    return results
+
+
+def _wait_until_ready(processes: Sequence[subprocess.Popen], deadline: float) -> None:
+    """Each process prints "ready" once it has imported boto3; read it unbuffered."""
+    with selectors.DefaultSelector() as selector:
+        for process in processes:
+            assert process.stdout is not None
+            selector.register(process.stdout.fileno(), selectors.EVENT_READ)
+        waiting = {process.stdout.fileno() for process in processes if process.stdout is not None}
+        while waiting:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return  # release the ones that are ready; the rest report as failed
+            for key, _ in selector.select(remaining):
+                fd = int(key.fd)
+                if os.read(fd, len(b"ready\n")) in (b"", b"ready\n"):
+                    waiting.discard(fd)
+                    selector.unregister(fd)
+
+
+def _herd_worker(fd: int, native: bool) -> int:
+    """One process of the herd: a plain boto3 session; resolves when the pipe closes."""
+    import boto3
+
+    session = boto3.Session(profile_name=PROFILE)
+    if not native:
+        from . import register
+
+        register(session)
+    os.write(sys.stdout.fileno(), b"ready\n")
+    os.read(fd, 1)
+    try:
+        session.get_credentials().get_frozen_credentials()
+    except Exception as err:  # reported to the parent, which prints the tally
+        print(json.dumps({"ok": False, "error": type(err).__name__}), flush=True)
+        return 1
+    print(json.dumps({"ok": True}), flush=True)
     return 0
 
 
@@ -191,3 +334,7 @@ class _Indented:
 
     def flush(self) -> None:
         self._out.flush()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["herd-worker"]:
+    sys.exit(_herd_worker(int(sys.argv[2]), native=sys.argv[3] == "native"))

@@ -142,6 +142,7 @@ def test_botocores_native_provider_uses_the_token_we_wrote(
         text=True,
         timeout=60,
         check=False,
+        env={**os.environ, "BOTOCORE_SSO_PROVIDER_DISABLED": "1"},  # botocore's own provider
     )
     assert native.returncode == 0, native.stderr
     assert native.stdout.startswith("ASIA")

@@ -195,7 +195,7 @@ def test_side_by_side_the_credentials_match_botocores_own_provider(
             text=True,
             timeout=60,
             check=False,
-            env=dict(os.environ),
+            env={**os.environ, "BOTOCORE_SSO_PROVIDER_DISABLED": "1"},  # botocore's own provider
         )
         assert native.returncode == 0, native.stderr
         theirs = json.loads(native.stdout)

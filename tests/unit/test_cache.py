@@ -1,15 +1,28 @@
-"""The JSON file cache: private atomic writes, tolerant reads, a working lock."""
+"""The JSON file cache: private atomic writes, tolerant reads, a working lock, odd directories."""
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import stat
 import threading
+import time
 from pathlib import Path
+from typing import Optional
 
+import filelock
 import pytest
 
-from botocore_sso_provider.cache import CacheFileCorrupt, JSONFileCache
+from botocore_sso_provider import cache as cache_module
+from botocore_sso_provider.cache import (
+    DEFAULT_LOCK_TIMEOUT,
+    CacheFileCorrupt,
+    CacheLockTimeout,
+    JSONFileCache,
+    role_cache_dir,
+    token_cache_dir,
+)
 
 
 def test_write_then_read_round_trips_and_keeps_every_field(tmp_path: Path) -> None:
@@ -95,3 +108,171 @@ def test_lock_excludes_other_threads(tmp_path: Path) -> None:
         thread.join(timeout=30)
     assert overlaps == 0
     assert os.path.exists(tmp_path / "k.lock"), "the lock file is kept, never deleted"
+
+
+def test_cache_directories_follow_home_and_the_environment_at_each_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    assert token_cache_dir() == str(tmp_path / "h" / ".aws" / "sso" / "cache")
+    assert role_cache_dir() == str(tmp_path / "h" / ".aws" / "cli" / "cache")
+    monkeypatch.setenv("BOTOCORE_SSO_TOKEN_CACHE_DIR", str(tmp_path / "tokens"))
+    monkeypatch.setenv("BOTOCORE_SSO_ROLE_CACHE_DIR", "~/roles")
+    assert token_cache_dir() == str(tmp_path / "tokens")
+    assert role_cache_dir() == str(tmp_path / "h" / "roles")
+    assert JSONFileCache(token_cache_dir).path("k") == str(tmp_path / "tokens" / "k.json")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "warns"),
+    [
+        (None, DEFAULT_LOCK_TIMEOUT, False),
+        ("2.5", 2.5, False),
+        ("0", 0.0, False),
+        ("-1", DEFAULT_LOCK_TIMEOUT, True),
+        ("soon", DEFAULT_LOCK_TIMEOUT, True),
+        ("inf", DEFAULT_LOCK_TIMEOUT, True),
+    ],
+    ids=["unset", "seconds", "zero", "negative", "not-a-number", "infinite"],
+)
+def test_the_lock_timeout_comes_from_the_environment_and_a_bad_value_falls_back_with_a_warning(
+    value: Optional[str],
+    expected: float,
+    warns: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(cache_module, "_warned", set())
+    if value is not None:
+        monkeypatch.setenv("BOTOCORE_SSO_LOCK_TIMEOUT", value)
+    with caplog.at_level(logging.WARNING, logger="botocore_sso_provider"):
+        assert JSONFileCache(str(tmp_path)).lock_timeout == expected
+        assert JSONFileCache(str(tmp_path), lock_timeout=7).lock_timeout == 7
+    assert bool(caplog.records) is warns
+    if warns:
+        assert "BOTOCORE_SSO_LOCK_TIMEOUT" in caplog.records[0].getMessage()
+
+
+def test_a_lock_held_elsewhere_times_out_with_the_lock_path_and_no_longer_wait(tmp_path: Path) -> None:
+    cache = JSONFileCache(str(tmp_path), lock_timeout=0.2)
+    # filelock on its own descriptor: excludes us exactly as another process would.
+    with filelock.FileLock(str(tmp_path / "k.lock")):
+        started = time.monotonic()
+        with pytest.raises(CacheLockTimeout) as caught, cache.lock("k"):
+            pytest.fail("the lock was taken twice")
+        waited = time.monotonic() - started
+    assert caught.value.path == str(tmp_path / "k.lock")
+    assert "stayed locked for 0.2 s" in str(caught.value)
+    assert 0.2 <= waited < 2
+    with cache.lock("k"):
+        pass  # free again once released
+
+
+def test_lock_files_are_private_and_kept_and_a_loose_one_is_tightened(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        cache = JSONFileCache(str(tmp_path / "new" / "dir"))
+        with cache.lock("k"):
+            pass
+        loose = tmp_path / "new" / "dir" / "loose.lock"
+        loose.touch(mode=0o666)
+        with cache.lock("loose"):
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new" / "dir" / "k.lock").st_mode) == 0o600
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o600
+    for directory in (tmp_path / "new", tmp_path / "new" / "dir"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+
+
+def test_existing_directories_keep_their_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o755)  # noqa: S103 - a directory someone else made, not ours
+    JSONFileCache(str(shared / "cache")).write("k", {"x": 1})
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "cache").stat().st_mode) == 0o700
+
+
+def test_temporary_files_a_killed_writer_left_are_removed_once_stale(tmp_path: Path) -> None:
+    cache = JSONFileCache(str(tmp_path))
+    stale = tmp_path / ".k.abandoned.tmp"
+    fresh = tmp_path / ".k.inflight.tmp"
+    other = tmp_path / ".other.abandoned.tmp"
+    for path in (stale, fresh, other):
+        path.write_text("{}")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    cache.write("k", {"x": 1})
+    assert not stale.exists()
+    assert fresh.exists(), "a writer may still be busy with it"
+    assert other.exists(), "another key's files are left to that key's writes"
+
+
+def test_a_torn_read_is_logged_once_at_debug_level(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cache = JSONFileCache(str(tmp_path), sleep=lambda _: None)
+    Path(cache.path("k")).write_text('{"accessToken": ')
+    with (
+        caplog.at_level(logging.DEBUG, logger="botocore_sso_provider.cache"),
+        pytest.raises(CacheFileCorrupt),
+    ):
+        cache.read("k")
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert messages[0].startswith(f"Re-reading {cache.path('k')}: not valid JSON")
+
+
+@pytest.fixture
+def unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory on a read-only file system (as root, chmod would not stop us)."""
+    directory = tmp_path / "ro"
+    directory.mkdir()
+    monkeypatch.setattr(cache_module, "_warned", set())
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(cache_module, "_write_atomically", refuse)
+    monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
+    monkeypatch.setattr(os, "unlink", refuse)
+    return directory
+
+
+def test_an_unwritable_directory_degrades_to_memory_with_one_warning(
+    unwritable: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (unwritable / "k.json").write_text('{"old": true}')
+    cache = JSONFileCache(str(unwritable))
+    with caplog.at_level(logging.WARNING, logger="botocore_sso_provider"):
+        with cache.lock("k"):
+            assert cache.read("k") == {"old": True}
+            cache.write("k", {"new": 1})
+        cache.write("other", {"new": 2})
+        assert JSONFileCache(str(unwritable)).read("k") == {"new": 1}, "shared by the process's caches"
+        assert cache.delete("k") is True
+        assert cache.read("k") is None
+    assert (unwritable / "k.json").read_text() == '{"old": true}', "the file is never touched"
+    [warning] = caplog.records
+    assert str(unwritable) in warning.getMessage()
+    assert "Read-only file system" in warning.getMessage()
+
+
+def test_other_write_errors_are_not_hidden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(cache_module, "_write_atomically", broken)
+    with pytest.raises(OSError, match="Input/output error"):
+        JSONFileCache(str(tmp_path)).write("k", {"x": 1})
+
+
+def test_after_a_delete_a_file_written_by_another_process_is_seen(tmp_path: Path) -> None:
+    cache = JSONFileCache(str(tmp_path))
+    cache.write("k", {"mine": 1})
+    assert cache.delete("k") is True
+    assert cache.delete("k") is False
+    Path(cache.path("k")).write_text('{"theirs": 2}')
+    assert cache.read("k") == {"theirs": 2}
