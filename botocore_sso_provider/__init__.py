@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .activation import register
     from .credentials import SSOCredentialProvider
     from .errors import (
+        CacheLockedError,
         CorruptCacheError,
         LoginError,
         NotLoggedInError,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "register": "activation",
     "SSOCredentialProvider": "credentials",
+    "CacheLockedError": "errors",
     "CorruptCacheError": "errors",
     "LoginError": "errors",
     "NotLoggedInError": "errors",
@@ -43,6 +45,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CacheLockedError",
     "CorruptCacheError",
     "LoginError",
     "NotLoggedInError",

@@ -25,17 +25,20 @@ import stat
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Iterator, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, Union
 
-import filelock
+if TYPE_CHECKING:
+    import filelock
 
 logger = logging.getLogger(__name__)
 
 TORN_READ_PATIENCE = 0.2
 """Seconds a file that does not parse is re-read before it counts as corrupt."""
 
-DEFAULT_LOCK_TIMEOUT = 30.0
-"""Seconds to wait for another process's refresh before giving up."""
+DEFAULT_LOCK_TIMEOUT = 60.0
+"""Seconds to wait for another process's refresh before giving up: longer than
+a holder's worst case (a refresh and a GetRoleCredentials call, each bounded
+to about 24 s by the clients' timeouts and retries)."""
 
 LOCK_TIMEOUT_VARIABLE = "BOTOCORE_SSO_LOCK_TIMEOUT"
 TOKEN_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_TOKEN_CACHE_DIR"  # noqa: S105 - a variable name
@@ -89,7 +92,7 @@ def _directory_from(variable: str, default: str) -> str:
 
 
 def lock_timeout_from_environment() -> float:
-    """$BOTOCORE_SSO_LOCK_TIMEOUT in seconds (0 or more), else the default of 30 s."""
+    """$BOTOCORE_SSO_LOCK_TIMEOUT in seconds (0 or more), else the default of 60 s."""
     text = os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip()
     if not text:
         return DEFAULT_LOCK_TIMEOUT
@@ -270,6 +273,8 @@ class JSONFileCache:
     def _acquire_file_lock(
         self, directory: str, lock_path: str, timeout: float, deadline: float
     ) -> Optional[filelock.BaseFileLock]:
+        import filelock  # here, not at the top: only the slow path locks, and it costs ~10 ms to import
+
         file_lock = filelock.FileLock(lock_path, mode=_FILE_MODE)
         try:
             _make_private_dirs(directory)

@@ -25,6 +25,7 @@ from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
 from .errors import (
+    CacheLockedError,
     RoleAccessDeniedError,
     ServiceUnavailableError,
     SessionEndedError,
@@ -84,9 +85,7 @@ class RoleCredentialFetcher:
                     return cached
                 return self._fetch_and_store()
         except CacheLockTimeout as err:
-            raise ServiceUnavailableError(
-                reason=f"another process held {err.path} for {err.timeout:g} s", **self._names()
-            ) from None
+            raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
 
     def _fresh_cached(self) -> Optional[dict[str, Any]]:
         try:

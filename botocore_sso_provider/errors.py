@@ -110,6 +110,21 @@ class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
         super().__init__(**kwargs)
 
 
+class CacheLockedError(SSOProviderError, TokenRetrievalError):
+    """Another process held a cache lock for longer than the lock timeout."""
+
+    fmt = (
+        "Another process held the SSO cache lock {path} for {timeout:g} s, so the credentials for "
+        "{subject} could not be refreshed. If nothing else is using AWS, try again; to wait longer, "
+        "set BOTOCORE_SSO_LOCK_TIMEOUT."
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("provider", "sso")
+        kwargs.setdefault("error_msg", "cache lock timeout")
+        super().__init__(**kwargs)
+
+
 class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
     """An interactive login did not complete (denied, timed out, expired code)."""
 

@@ -24,6 +24,7 @@ from .clients import oidc_client
 from .clock import Clock, format_timestamp, parse_timestamp, utcnow
 from .config import SSOSessionConfig
 from .errors import (
+    CacheLockedError,
     CorruptCacheError,
     NotLoggedInError,
     RegistrationExpiredError,
@@ -195,13 +196,19 @@ class TokenProvider:
         recently_failed = failed_at is not None and self._clock() - failed_at < REFRESH_RETRY_INTERVAL
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
-        with self._locked():
-            current = self.load()
-            if current.access_token != seen.access_token or (
-                self._remaining(current) > ADVISORY_REFRESH_WINDOW
-            ):
-                return current  # another process or thread refreshed it meanwhile
-            return self._refresh(current)
+        try:
+            with self._locked():
+                current = self.load()
+                if current.access_token != seen.access_token or (
+                    self._remaining(current) > ADVISORY_REFRESH_WINDOW
+                ):
+                    return current  # another process or thread refreshed it meanwhile
+                return self._refresh(current)
+        except CacheLockedError as err:
+            if self._remaining(seen) > datetime.timedelta(0):
+                logger.warning("%s Using the cached token, which has not expired.", err)
+                return seen
+            raise
 
     def _refresh(self, token: SSOToken) -> SSOToken:
         client = oidc_client(self._botocore_session, self._config.region)
@@ -274,9 +281,7 @@ class TokenProvider:
             with self._cache.lock(self.cache_key):
                 yield
         except CacheLockTimeout as err:
-            raise ServiceUnavailableError(
-                reason=f"another process held {err.path} for {err.timeout:g} s", **self._names()
-            ) from None
+            raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
 
     def _names(self) -> dict[str, Any]:
         return {

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from botocore_sso_provider import ServiceUnavailableError
+from botocore_sso_provider import CacheLockedError, ServiceUnavailableError
+from botocore_sso_provider.cache import JSONFileCache, token_cache_dir
 from botocore_sso_provider.errors import RegistrationExpiredError
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, token_path
@@ -200,3 +203,44 @@ def test_a_fresh_process_survives_an_unreachable_oidc_endpoint_where_native_fail
     assert "Traceback" not in ours_err
     native_out, _ = results["native"]
     assert native_out[0] == "FAILED", "botocore's own provider gives up here"
+
+
+@pytest.mark.parametrize(
+    ("minutes_left", "outcome"), [(5, "falls back"), (-1, "raises")], ids=["token-valid", "token-expired"]
+)
+def test_a_lock_held_too_long_never_hangs(
+    minutes_left: int,
+    outcome: str,
+    idc: FakeIdentityCenter,
+    seed_login: Callable[..., dict],
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seed_login(expiresAt=in_minutes(minutes_left))
+    monkeypatch.setenv("BOTOCORE_SSO_LOCK_TIMEOUT", "0.2")
+    cache = JSONFileCache(token_cache_dir)
+    key = hashlib.sha1(b"corp").hexdigest()
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with cache.lock(key):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        if outcome == "falls back":
+            clocked_session("dev", clock).get_credentials().get_frozen_credentials()
+            assert any("Using the cached token" in m for m in warnings_from(caplog))
+        else:
+            with pytest.raises(CacheLockedError) as caught:
+                clocked_session("dev", clock).get_credentials()
+            assert f"{key}.lock" in str(caught.value)
+            assert "BOTOCORE_SSO_LOCK_TIMEOUT" in str(caught.value)
+        assert idc.request_counts().get("CreateToken", 0) == 0
+    finally:
+        release.set()
+        holder.join(10)
