@@ -110,7 +110,7 @@ def test_a_failed_refresh_never_overwrites_the_login(
 def test_a_lock_held_too_long_ends_in_an_error_that_names_the_lock_not_a_hang(
     idc: FakeIdentityCenter, herd_config: Path, aws_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_token(idc, aws_home, minutes=5)
+    seed_token(idc, aws_home, minutes=-1)  # expired: no cached token to fall back to
     monkeypatch.setenv("BOTOCORE_SSO_LOCK_TIMEOUT", "0.3")
     lock_path = token_path(aws_home, "corp").with_suffix(".lock")
     # Another process's lock: filelock on its own descriptor excludes us like another process.
