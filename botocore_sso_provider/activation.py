@@ -15,22 +15,49 @@ The botocore surface used: ``Session.lazy_register_component``,
 the assume-role provider's ``_profile_provider_builder`` (private, guarded in
 :func:`_chain_source_profiles`: where it is missing, source profiles keep
 botocore's own SSO provider and a debug line says so).
+
+Transparent activation (see README, "Activation"): the start-up hook
+``_botocore_sso_provider_startup`` registers a botocore initializer that calls
+:func:`initialize_session` for every new session. That does what ``register``
+does, through the same lazy component, unless the off switch
+``BOTOCORE_SSO_PROVIDER_DISABLED`` is set or the session is an async one
+(aiobotocore), which is left untouched. When the session first builds its
+resolver, every provider of the ``botocore.credential_providers`` entry-point
+group (read once per process) goes in just before botocore's ``sso`` provider,
+after ours. A provider there is called as ``provider(session)`` and returns a
+botocore ``CredentialProvider``; one that fails to load or to build is skipped
+with one warning.
 """
 
 from __future__ import annotations
 
+import configparser
+import importlib
 import logging
-from typing import Any
+import os
+import sys
+import threading
+import warnings
+from typing import Any, Callable, Mapping, Optional
 
 import botocore.credentials
 from botocore.exceptions import UnknownCredentialError
-
-from .credentials import SSOCredentialProvider
 
 logger = logging.getLogger(__name__)
 
 _REGISTERED_ATTR = "_botocore_sso_provider_registered"
 _FALLBACK_ANCHOR = "shared-credentials-file"
+
+ENTRY_POINT_GROUP = "botocore.credential_providers"
+"""The entry-point group whose providers activation puts into every session's chain."""
+
+DISABLED_VARIABLE = "BOTOCORE_SSO_PROVIDER_DISABLED"
+"""Set to 1 (or true, yes, on) to switch transparent activation off; ``register`` still works."""
+
+_DISABLED_VALUES = ("1", "true", "yes", "on")  # the start-up hook reads the switch alike
+
+ProviderFactory = Callable[[Any], Any]
+"""An entry point's object: called with the botocore session, returns a CredentialProvider."""
 
 
 def register(session: Any) -> None:
@@ -48,6 +75,8 @@ def register(session: Any) -> None:
 
 def build_resolver(core: Any) -> Any:
     """botocore's default resolver for ``core``, with our provider before ``sso``."""
+    from .credentials import SSOCredentialProvider  # here: importing activation stays cheap
+
     resolver = botocore.credentials.create_credential_resolver(
         core, region_name=getattr(core, "_last_client_region_used", None)
     )
@@ -71,6 +100,8 @@ def insert_provider(resolver: Any, provider: Any) -> None:
 
 def _chain_source_profiles(resolver: Any, core: Any) -> None:
     """Let assume-role profiles whose source_profile is an SSO profile use this package."""
+    from .credentials import SSOCredentialProvider
+
     try:
         assume_role = resolver.get_provider("assume-role")
     except UnknownCredentialError:
@@ -90,3 +121,157 @@ def _chain_source_profiles(resolver: Any, core: Any) -> None:
 
     providers._botocore_sso_provider = True  # type: ignore[attr-defined]
     setattr(builder, "providers", providers)  # noqa: B010 - an instance attribute, on purpose
+
+
+def is_disabled(environ: Optional[Mapping[str, str]] = None) -> bool:
+    """True when the off switch is set in ``environ`` (default: the process environment)."""
+    value = (os.environ if environ is None else environ).get(DISABLED_VARIABLE, "")
+    return value.strip().lower() in _DISABLED_VALUES
+
+
+def is_async_session(session: Any) -> bool:
+    """True for aiobotocore's sessions (and subclasses), whose resolver must be async."""
+    return any(
+        getattr(cls, "__module__", "").partition(".")[0] == "aiobotocore" for cls in type(session).__mro__
+    )
+
+
+def initialize_session(session: Any) -> None:
+    """The botocore initializer: activate a new ``session`` as ``register`` would, with entry points.
+
+    Does nothing while the off switch is set, for async (aiobotocore) sessions,
+    or for a session already registered. Costs an attribute write and one
+    lazy component per session; nothing is built, and the provider's modules
+    are not imported, until the session first looks for credentials.
+    """
+    if is_disabled() or is_async_session(session) or getattr(session, _REGISTERED_ATTR, False):
+        return
+    setattr(session, _REGISTERED_ATTR, True)
+    session.lazy_register_component("credential_provider", lambda: build_activated_resolver(session))
+
+
+def build_activated_resolver(core: Any) -> Any:
+    """``build_resolver(core)``, plus every other entry-point provider just before ``sso``."""
+    from .credentials import SSOCredentialProvider
+
+    resolver = build_resolver(core)
+    for name, factory in provider_factories():
+        if factory is SSOCredentialProvider:
+            continue  # build_resolver put it there already
+        try:
+            provider = factory(core)
+        except Exception as err:
+            _warn_once(name, f"could not be built: {type(err).__name__}: {err}")
+            continue
+        insert_provider(resolver, provider)
+    return resolver
+
+
+_factories: Optional[tuple[tuple[str, ProviderFactory], ...]] = None
+_factories_lock = threading.Lock()
+_warned: set[str] = set()
+
+
+def provider_factories() -> tuple[tuple[str, ProviderFactory], ...]:
+    """``(name, factory)`` for each loadable entry point of the group, by name; read once per process."""
+    global _factories
+    if _factories is None:
+        with _factories_lock:
+            if _factories is None:
+                _factories = tuple(_load_entry_points())
+    return _factories
+
+
+def _load_entry_points() -> list[tuple[str, ProviderFactory]]:
+    loaded: list[tuple[str, ProviderFactory]] = []
+    seen: set[str] = set()
+    for name, value in sorted(declared_entry_points(ENTRY_POINT_GROUP)):
+        label = f"{name} = {value}"
+        if value in seen:  # declared twice (one distribution seen twice on sys.path)
+            continue
+        seen.add(value)
+        try:
+            factory = _load_object(value)
+        except Exception as err:
+            _warn_once(label, f"could not be loaded: {type(err).__name__}: {err}")
+            continue
+        if not callable(factory):
+            _warn_once(label, f"is a {type(factory).__name__}, not a provider class or factory")
+            continue
+        loaded.append((label, factory))
+    return loaded
+
+
+def declared_entry_points(group: str) -> list[tuple[str, str]]:
+    """``(name, "module:attr")`` of every entry point in ``group`` of the installed distributions.
+
+    Reads each distribution's ``entry_points.txt`` (the format the packaging
+    specification defines) directly: ``importlib.metadata.entry_points()``
+    gives the same answer but costs about 6 ms in every new process, which the
+    first credential lookup would pay. As ``importlib.metadata`` does, the
+    first distribution of a name on ``sys.path`` wins.
+    """
+    header = f"[{group}]"
+    found: list[tuple[str, str]] = []
+    distributions: set[str] = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            distribution = name.rsplit(".", 1)[0].split("-", 1)[0].lower().replace("_", "-").replace(".", "-")
+            if distribution in distributions:
+                continue
+            distributions.add(distribution)
+            try:
+                with open(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            if header in text:
+                found.extend(_entry_points_in(text, group))
+    return found
+
+
+def _entry_points_in(text: str, group: str) -> list[tuple[str, str]]:
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # names keep their case
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    if not parser.has_section(group):
+        return []
+    return [(name.strip(), value.strip()) for name, value in parser.items(group)]
+
+
+def _load_object(value: str) -> Any:
+    """Import ``module:attr.path`` (extras in brackets ignored), as an entry point's load() does."""
+    module_name, _, attribute = value.split("[", 1)[0].strip().partition(":")
+    target: Any = importlib.import_module(module_name.strip())
+    for part in filter(None, attribute.strip().split(".")):
+        target = getattr(target, part)
+    return target
+
+
+def _warn_once(label: str, problem: str) -> None:
+    if label in _warned:
+        return
+    _warned.add(label)
+    warnings.warn(
+        f'The credential provider entry point "{label}" (group {ENTRY_POINT_GROUP}) {problem}; '
+        "it is skipped. Reinstall or remove the package that declares it.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+
+
+def _forget_entry_points() -> None:
+    """Read the entry points again on next use (for tests)."""
+    global _factories
+    with _factories_lock:
+        _factories = None
+        _warned.clear()

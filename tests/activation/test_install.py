@@ -1,0 +1,109 @@
+"""Installed as users install it: a wheel and an editable install, in fresh virtual environments.
+
+A plain boto3 script, run twice as two processes, tells the package from
+botocore's own provider by what the fake Identity Center sees: with the
+package, the second process is served by the shared role cache
+(~/.aws/cli/cache) and makes no GetRoleCredentials call; botocore's own
+provider keeps role credentials in memory, so every process calls it.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests.activation.conftest import SSOWorld, Venv
+
+pytestmark = pytest.mark.slow
+
+PACKAGE_FILES = re.compile(r"(^|/)_?_?(editable__\.?)?_?botocore_sso_provider")
+"""Names a trace of the package in site-packages would have."""
+
+NATIVE = [1, 1]
+ACTIVATED = [1, 0]
+
+
+def traces(venv: Venv) -> set[str]:
+    return {name for name in venv.installed() if PACKAGE_FILES.search(name)}
+
+
+def test_the_wheel_ships_the_hook_and_the_entry_point_and_records_them(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        [record] = [name for name in names if name.endswith(".dist-info/RECORD")]
+        recorded = {line.split(",")[0] for line in archive.read(record).decode().splitlines()}
+        pth = archive.read("botocore_sso_provider.pth").decode()
+        [entry_points] = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+        declared = archive.read(entry_points).decode()
+    assert {"botocore_sso_provider.pth", "_botocore_sso_provider_startup.py"} <= recorded
+    assert pth.startswith("import _botocore_sso_provider_startup;")
+    group = "[botocore.credential_providers]\n"
+    assert group + "sso = botocore_sso_provider.credentials:SSOCredentialProvider" in declared
+
+
+def test_a_wheel_install_activates_the_package_in_a_plain_boto3_script(
+    make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    venv = make_venv()
+    assert sso_world.boto3_script_calls(venv) == NATIVE, "before the install: botocore's own provider"
+    venv.pip("install", "--no-deps", str(wheel))
+    assert (venv.site_packages / "botocore_sso_provider.pth").is_file()
+    assert sso_world.boto3_script_calls(venv) == ACTIVATED
+    assert len(sso_world.role_cache_files()) == 1
+
+
+def test_the_off_switch_gives_botocores_own_behaviour(
+    make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    venv = make_venv()
+    venv.pip("install", "--no-deps", str(wheel))
+    assert sso_world.boto3_script_calls(venv, BOTOCORE_SSO_PROVIDER_DISABLED="1") == NATIVE
+    assert sso_world.role_cache_files() == [], "botocore's own provider writes no role cache"
+    assert sso_world.boto3_script_calls(venv) == ACTIVATED, "switched on again: the package"
+
+
+def test_pip_uninstall_leaves_no_trace_and_botocores_own_behaviour(
+    make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    venv = make_venv()
+    before = venv.installed()
+    venv.pip("install", "--no-deps", str(wheel))
+    assert traces(venv) >= {"botocore_sso_provider.pth", "_botocore_sso_provider_startup.py"}
+    venv.pip("uninstall", "--yes", "botocore-sso-provider")
+    assert venv.installed() == before
+    assert not list((venv.root / "bin").glob("botocore-sso*"))
+    assert sso_world.boto3_script_calls(venv) == NATIVE
+
+
+def test_an_editable_install_activates_the_package_and_uninstalls_cleanly(
+    make_venv: Callable[[], Venv], source_tree: Path, sso_world: SSOWorld
+) -> None:
+    venv = make_venv()
+    before = venv.installed()
+    venv.pip("install", "--no-deps", "--editable", str(source_tree))
+    assert (venv.site_packages / "botocore_sso_provider.pth").is_file()
+    assert sso_world.boto3_script_calls(venv) == ACTIVATED
+    assert sso_world.boto3_script_calls(venv, BOTOCORE_SSO_PROVIDER_DISABLED="1") == NATIVE
+    venv.pip("uninstall", "--yes", "botocore-sso-provider")
+    assert venv.installed() == before
+    assert sso_world.boto3_script_calls(venv) == NATIVE
+
+
+def test_start_up_imports_only_the_hook_and_import_botocore_not_the_package(
+    make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    venv = make_venv()
+    env = sso_world.environ()
+
+    def imported(code: str) -> set[str]:
+        done = venv.run(["-X", "importtime", "-c", code], env=env, cwd=sso_world.workdir)
+        return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if "|" in line}
+
+    bare_pass, bare_botocore = imported("pass"), imported("import botocore")
+    venv.pip("install", "--no-deps", str(wheel))
+    assert imported("pass") - bare_pass == {"_botocore_sso_provider_startup"}
+    assert imported("import botocore") - bare_botocore == {"_botocore_sso_provider_startup"}
