@@ -257,7 +257,10 @@ def scale(rows: list[Row], runs: int) -> None:
 
 
 def startup(rows: list[Row], runs: int) -> None:
-    """`python -c pass` and `import botocore`, with and without the package (benchmarks/startup.py)."""
+    """`python -c pass` and `import botocore`, with and without the package (benchmarks/startup.py).
+
+    The "botocore native" column holds the time without the package installed.
+    """
     try:
         import startup as startup_bench
 

@@ -97,6 +97,33 @@ def main(argv: Optional[list[str]] = None) -> int:
     return 0
 
 
+def rows(runs: int = 20) -> list[dict[str, object]]:
+    """The start-up rows of ``benchmarks/run.py``'s table: one per command."""
+    result: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="startup-bench-") as scratch:
+        work = Path(scratch)
+        deps = work / "deps"
+        link_distributions(deps, DEPENDENCIES)
+        bare = make_venv(work / "not-installed", deps)
+        installed = make_venv(work / "installed", deps)
+        pip_install(installed, build_wheel(work))
+        env = clean_environment(work)
+        for label, code in COMMANDS.items():
+            medians = compare(bare, installed, code, env, runs)
+            (without, _), (with_, _) = medians[bare], medians[installed]
+            added = with_ - without
+            result.append(
+                {
+                    "setting": f"`{label}`, median of {runs}, installed vs not",
+                    "with": f"{with_:.2f} ms",
+                    "without": f"{without:.2f} ms (not installed)",
+                    "added": f"{added:+.2f} ms",
+                    "met": added < 1.0 if "boto3" not in label else None,
+                }
+            )
+    return result
+
+
 def build_wheel(work: Path) -> Path:
     """Build from a copy, so the working tree gets no build/ or egg-info."""
     source, out = work / "source", work / "wheelhouse"
