@@ -73,6 +73,11 @@ def register(session: Any) -> None:
     core.lazy_register_component("credential_provider", lambda: build_resolver(core))
 
 
+def is_registered(session: Any) -> bool:
+    """Whether ``session`` (botocore or boto3) already resolves SSO profiles through this package."""
+    return bool(getattr(getattr(session, "_session", session), _REGISTERED_ATTR, False))
+
+
 def build_resolver(core: Any) -> Any:
     """botocore's default resolver for ``core``, with our provider before ``sso``."""
     from .credentials import SSOCredentialProvider  # here: importing activation stays cheap

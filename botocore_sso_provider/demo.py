@@ -62,7 +62,6 @@ def run(out: TextIO) -> int:
         )
         return 2
 
-    from . import register
     from .config import resolve_session
     from .login import DeviceCodeLogin
     from .testing import DEFAULT_START_URL, FakeIdentityCenter
@@ -104,12 +103,11 @@ def run(out: TextIO) -> int:
         ).run()
         step(f"Logged in; the token is cached until {token.data['expiresAt']} in ~/.aws/sso/cache/")
 
-        session = boto3.Session(profile_name=PROFILE)
-        register(session)
+        session, how = _sso_session(boto3)
         credentials = session.get_credentials()
         step(
             f'boto3.Session(profile_name="{PROFILE}") resolved role {ROLE_NAME} in account '
-            f"{ACCOUNT_ID} through {type(credentials).__name__} (method {credentials.method!r})"
+            f"{ACCOUNT_ID} through {how}: {type(credentials).__name__}, method {credentials.method!r}"
         )
 
         identity = session.client("sts", region_name=REGION, endpoint_url=moto_url).get_caller_identity()
@@ -125,8 +123,7 @@ def run(out: TextIO) -> int:
         step(f"S3 round trip: created a bucket, wrote and read back {body!r}, cleaned up")
 
         before = idc.request_counts().get("GetRoleCredentials", 0)
-        second = boto3.Session(profile_name=PROFILE)
-        register(second)
+        second, _ = _sso_session(boto3)
         second.get_credentials().get_frozen_credentials()
         after = idc.request_counts().get("GetRoleCredentials", 0)
         step(
@@ -268,6 +265,17 @@ def _herd_worker(fd: int, native: bool) -> int:
         return 1
     print(json.dumps({"ok": True}), flush=True)
     return 0
+
+
+def _sso_session(boto3: Any) -> tuple[Any, str]:
+    """A plain boto3 session; registered by hand only where transparent activation is off."""
+    from .activation import is_registered, register
+
+    session = boto3.Session(profile_name=PROFILE)
+    if is_registered(session):
+        return session, "the transparent activation (no code change)"
+    register(session)
+    return session, "botocore_sso_provider.register(session), as activation is off here"
 
 
 def _write_config(path: str, start_url: str) -> None:
