@@ -314,7 +314,7 @@ def main() -> int:
         ("warm new process", lambda: warm_new_process(rows, runs)),
         ("herd", lambda: herd(rows, sizes, repeats)),
         ("hot path", lambda: hot_path(rows)),
-        ("start-up", lambda: startup(rows, 20 if not args.quick else 5)),
+        ("start-up", lambda: startup(rows, 60 if not args.quick else 10)),
         ("import", lambda: import_cost(rows, 20 if not args.quick else 5)),
         ("scale", lambda: scale(rows, runs)),
     ]

@@ -109,12 +109,10 @@ def rows(runs: int = 20) -> list[dict[str, object]]:
         pip_install(installed, build_wheel(work))
         env = clean_environment(work)
         for label, code in COMMANDS.items():
-            medians = compare(bare, installed, code, env, runs)
-            (without, _), (with_, _) = medians[bare], medians[installed]
-            added = with_ - without
+            without, with_, added = paired(bare, installed, code, env, runs)
             result.append(
                 {
-                    "setting": f"`{label}`, median of {runs}, installed vs not",
+                    "setting": f"`{label}`, {runs} interleaved pairs, installed vs not",
                     "with": f"{with_:.2f} ms",
                     "without": f"{without:.2f} ms (not installed)",
                     "added": f"{added:+.2f} ms",
@@ -194,6 +192,28 @@ def clean_environment(work: Path) -> dict[str, str]:
 
 def run(python: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(python), *args], capture_output=True, text=True, env=env, check=True)
+
+
+def paired(
+    bare: Path, installed: Path, code: str, env: dict[str, str], runs: int
+) -> tuple[float, float, float]:
+    """Medians (ms) without, with, and of the paired differences: steadier than a difference of medians."""
+    for _ in range(3):
+        run(bare, ["-c", code], env)
+        run(installed, ["-c", code], env)
+    without: list[float] = []
+    with_: list[float] = []
+    for index in range(runs):
+        order = (bare, installed) if index % 2 == 0 else (installed, bare)
+        times = {}
+        for python in order:
+            start = time.perf_counter()
+            run(python, ["-c", code], env)
+            times[python] = (time.perf_counter() - start) * 1000
+        without.append(times[bare])
+        with_.append(times[installed])
+    differences = [b - a for a, b in zip(without, with_)]
+    return statistics.median(without), statistics.median(with_), statistics.median(differences)
 
 
 def compare(
