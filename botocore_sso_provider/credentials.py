@@ -31,7 +31,7 @@ from .errors import (
     SessionEndedError,
     login_command,
 )
-from .faults import describe_failure, is_transient
+from .faults import describe_failure
 from .token import TokenProvider
 
 logger = logging.getLogger(__name__)
@@ -165,8 +165,6 @@ class RoleCredentialFetcher:
         return expiration - skew
 
     def _service_error(self, err: BaseException) -> Exception:
-        if not is_transient(err):
-            logger.debug("GetRoleCredentials failed: %s", describe_failure(err))
         return ServiceUnavailableError(reason=describe_failure(err), **self._names())
 
     def _names(self) -> dict[str, Any]:

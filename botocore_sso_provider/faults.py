@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
     ConnectionError,
     HTTPClientError,
@@ -37,6 +36,4 @@ def describe_failure(error: BaseException) -> str:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
         code = error.response.get("Error", {}).get("Code", "error")
         return f"{code}, HTTP {status}"
-    if isinstance(error, BotoCoreError):
-        return type(error).__name__
     return type(error).__name__

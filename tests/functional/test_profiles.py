@@ -89,15 +89,20 @@ def logins(
 ) -> FakeIdentityCenter:
     """Both logins cached: the sso-session's and the legacy start URL's."""
     write_config(PROFILES)
+    cache_both_logins(idc, aws_home)
+    return idc
+
+
+def cache_both_logins(idc: FakeIdentityCenter, home: Path) -> None:
+    """The sso-session's login and the legacy start URL's, as `aws sso login` leaves them."""
     for key_source, session_name in (("corp", "corp"), (START_URL, None)):
         token = idc.issue_token(
             session_name=session_name, scopes=("sso:account:access",) if session_name else ()
         )
         token.pop("expiresIn")
-        path = token_path(aws_home, key_source)
+        path = token_path(home, key_source)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(token))
-    return idc
 
 
 def ours(profile: str) -> boto3.Session:
@@ -180,14 +185,7 @@ def test_side_by_side_the_credentials_match_botocores_own_provider(
     with FakeIdentityCenter(stable_role_credentials=True) as idc:
         for name, value in idc.environ().items():
             monkeypatch.setenv(name, value)
-        for key_source, session_name in (("corp", "corp"), (START_URL, None)):
-            token = idc.issue_token(
-                session_name=session_name, scopes=("sso:account:access",) if session_name else ()
-            )
-            token.pop("expiresIn")
-            path = token_path(aws_home, key_source)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(token))
+        cache_both_logins(idc, aws_home)
         mine = ours(profile).get_credentials()
         native = subprocess.run(
             [sys.executable, "-c", NATIVE, profile],
