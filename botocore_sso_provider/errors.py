@@ -38,8 +38,12 @@ class SSOProviderError(Exception):
     """Marker base: every error this package raises on purpose is one of these."""
 
     kwargs: dict[str, Any]
+    summary = "SSO credentials unavailable"
+    """A few words for callers of the botocore bases that read ``kwargs["error_msg"]``."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("provider", "sso")
+        kwargs.setdefault("error_msg", kwargs.get("reason") or self.summary)
         super().__init__(**kwargs)  # the botocore base formats ``fmt`` with these
 
 
@@ -90,10 +94,7 @@ class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError):
         "that role: {command}"
     )
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("provider", "sso")
-        kwargs.setdefault("error_msg", "access denied")
-        super().__init__(**kwargs)
+    summary = "access denied"
 
 
 class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
@@ -104,10 +105,7 @@ class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
         "Try again later; if it persists, run: {command}"
     )
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("provider", "sso")
-        kwargs.setdefault("error_msg", kwargs.get("reason", ""))
-        super().__init__(**kwargs)
+    summary = "IAM Identity Center unavailable"
 
 
 class CacheLockedError(SSOProviderError, TokenRetrievalError):
@@ -119,10 +117,7 @@ class CacheLockedError(SSOProviderError, TokenRetrievalError):
         "set BOTOCORE_SSO_LOCK_TIMEOUT."
     )
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("provider", "sso")
-        kwargs.setdefault("error_msg", "cache lock timeout")
-        super().__init__(**kwargs)
+    summary = "cache lock timeout"
 
 
 class LoginError(SSOProviderError, UnauthorizedSSOTokenError):

@@ -10,6 +10,8 @@ import datetime
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Callable, Iterator
@@ -129,3 +131,18 @@ needs_endpoint_variables = pytest.mark.skipif(
     tuple(int(x) for x in botocore.__version__.split(".")[:2]) < (1, 31),
     reason="botocore itself honours AWS_ENDPOINT_URL_<SERVICE> and [services] sections from 1.31.0 on",
 )
+
+
+def run_python(
+    *args: str, native: bool = False, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python args...`` in a new process (botocore fixes its token cache dir from HOME at import).
+
+    ``native=True`` sets the off switch, so the process uses botocore's own SSO provider.
+    """
+    environment = dict(os.environ if env is None else env)
+    if native:
+        environment["BOTOCORE_SSO_PROVIDER_DISABLED"] = "1"
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=environment, timeout=timeout, check=False
+    )

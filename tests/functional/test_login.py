@@ -7,8 +7,6 @@ import json
 import os
 import re
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +18,7 @@ from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import DeviceCodeLogin
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, needs_endpoint_variables, token_path
+from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python, token_path
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -136,14 +134,7 @@ def test_botocores_native_provider_uses_the_token_we_wrote(
     write_config(SSO_CONFIG)
     assert main(["login", "--sso-session", "corp", "--no-browser"]) == 0
     # A new process: botocore fixes its token cache directory from HOME at import time.
-    native = subprocess.run(
-        [sys.executable, "-c", NATIVE_RESOLUTION],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "BOTOCORE_SSO_PROVIDER_DISABLED": "1"},  # botocore's own provider
-    )
+    native = run_python("-c", NATIVE_RESOLUTION, native=True)
     assert native.returncode == 0, native.stderr
     assert native.stdout.startswith("ASIA")
     assert idc.request_counts()["GetRoleCredentials"] == 1
@@ -160,14 +151,7 @@ def test_a_bad_profile_is_one_line_on_stderr_without_traceback(
 ) -> None:
     write_config(SSO_CONFIG)
     env = {**os.environ, "HOME": str(aws_home)}
-    result = subprocess.run(
-        [sys.executable, "-m", "botocore_sso_provider.cli", "login", "--profile", "ghost"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    result = run_python("-m", "botocore_sso_provider.cli", "login", "--profile", "ghost", env=env)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f'botocore-sso: The profile "ghost" does not exist in {aws_home / ".aws" / "config"}.'

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -15,7 +12,7 @@ from moto import mock_aws
 
 from botocore_sso_provider import SSOConfigError, register
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import needs_endpoint_variables, token_path
+from tests.conftest import needs_endpoint_variables, run_python, token_path
 
 START_URL = "https://fake-idc.awsapps.com/start"
 
@@ -187,14 +184,7 @@ def test_side_by_side_the_credentials_match_botocores_own_provider(
             monkeypatch.setenv(name, value)
         cache_both_logins(idc, aws_home)
         mine = ours(profile).get_credentials()
-        native = subprocess.run(
-            [sys.executable, "-c", NATIVE, profile],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env={**os.environ, "BOTOCORE_SSO_PROVIDER_DISABLED": "1"},  # botocore's own provider
-        )
+        native = run_python("-c", NATIVE, profile, native=True)
         assert native.returncode == 0, native.stderr
         theirs = json.loads(native.stdout)
         assert idc.request_counts()["GetRoleCredentials"] == 2, "each resolved it from the portal"

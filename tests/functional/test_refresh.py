@@ -6,8 +6,6 @@ import hashlib
 import json
 import logging
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -18,7 +16,7 @@ from botocore_sso_provider import CacheLockedError, ServiceUnavailableError
 from botocore_sso_provider.cache import JSONFileCache, token_cache_dir
 from botocore_sso_provider.errors import RegistrationExpiredError
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, token_path
+from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, run_python, token_path
 
 REFRESH = "refresh_token"
 
@@ -187,15 +185,7 @@ def test_a_fresh_process_survives_an_unreachable_oidc_endpoint_where_native_fail
     env = {**os.environ, "AWS_ENDPOINT_URL_SSO_OIDC": "http://127.0.0.1:9"}  # nothing listens there
     results = {}
     for which in ("ours", "native"):
-        off = {"BOTOCORE_SSO_PROVIDER_DISABLED": "1"} if which == "native" else {}
-        done = subprocess.run(
-            [sys.executable, "-c", RESOLVE, which],
-            capture_output=True,
-            text=True,
-            env={**env, **off},
-            timeout=120,
-            check=False,
-        )
+        done = run_python("-c", RESOLVE, which, native=which == "native", env=env)
         results[which] = (done.stdout.split(), done.stderr)
     ours_out, ours_err = results["ours"]
     assert ours_out[:2] == ["OK", "ASIA"]
