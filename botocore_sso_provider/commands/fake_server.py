@@ -1,0 +1,35 @@
+"""``botocore-sso fake-server``: the fake IAM Identity Center, standalone, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+NAME = "fake-server"
+HELP = "run the fake IAM Identity Center until Ctrl-C"
+EXAMPLES = """examples:
+  botocore-sso fake-server --port 8999
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument(
+        "--manual-approval", action="store_true", help="do not approve device codes by itself"
+    )
+
+
+def run(args: Any) -> int:
+    from ..testing import FakeIdentityCenter
+
+    with FakeIdentityCenter(port=args.port, auto_approve=not args.manual_approval) as idc:
+        sys.stdout.write(
+            f"Fake IAM Identity Center listening on {idc.url}\n"
+            "Point botocore at it with:\n"
+            + "".join(f"  export {name}={value}\n" for name, value in idc.environ().items())
+            + f"Request counts: {idc.url}/_fake/counts\nPress Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        idc.serve_forever()
+    return 0
