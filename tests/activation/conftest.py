@@ -28,6 +28,10 @@ from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# .ci/run's wheel run sets these: the wheel it built, installed where the tests
+# run, and the sdist it unpacked, so these tests install what users download.
+BUILT_WHEEL = os.environ.get("BOTOCORE_SSO_TEST_WHEEL")
+BUILT_SOURCE = os.environ.get("BOTOCORE_SSO_TEST_SOURCE")
 ORIGINAL_ENVIRON = dict(os.environ)  # before a test replaces HOME, so pip keeps its real cache
 RUNTIME_DISTRIBUTIONS = ("boto3", "botocore", "filelock", "python-dateutil", "awscli")
 SOURCE_IGNORE = shutil.ignore_patterns(
@@ -131,14 +135,17 @@ def dependencies_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def source_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project, so builds write nothing into the working tree."""
+    """A copy of the project (or of $BOTOCORE_SSO_TEST_SOURCE), so builds write nothing into it."""
     target = tmp_path_factory.mktemp("source") / "botocore-sso-provider"
-    shutil.copytree(REPO_ROOT, target, ignore=SOURCE_IGNORE, symlinks=True)
+    shutil.copytree(BUILT_SOURCE or REPO_ROOT, target, ignore=SOURCE_IGNORE, symlinks=True)
     return target
 
 
 @pytest.fixture(scope="session")
 def wheel(source_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of the project, built once (or $BOTOCORE_SSO_TEST_WHEEL)."""
+    if BUILT_WHEEL:
+        return Path(BUILT_WHEEL)
     out = tmp_path_factory.mktemp("wheelhouse")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source_tree)],
