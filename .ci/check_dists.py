@@ -37,9 +37,13 @@ def wheel_problems(path: str) -> list[str]:
         for name in names:
             if NEVER_IN_A_WHEEL & set(PurePosixPath(name).parts):
                 problems.append(f"{name} does not belong in a wheel")
-        if "botocore_sso_provider.pth" in names:
-            if archive.read("botocore_sso_provider.pth").decode() != PTH_LINE:
-                problems.append("botocore_sso_provider.pth is not the start-up hook's line")
+        pth = (
+            archive.read("botocore_sso_provider.pth").decode()
+            if "botocore_sso_provider.pth" in names
+            else None
+        )
+        if pth not in (None, PTH_LINE):
+            problems.append("botocore_sso_provider.pth is not the start-up hook's line")
         for needed in (
             "botocore_sso_provider.pth",
             "botocore_sso_provider/py.typed",
