@@ -49,5 +49,6 @@ if set(outputs.values()) != {f"botocore-sso {installed}\n"}:
 
 for problem in problems:
     print(f"check_installed: {problem}")
-print("check_installed: " + ("FAILED" if problems else f"OK, botocore-sso-provider {installed} from the wheel"))
+verdict = "FAILED" if problems else f"OK, botocore-sso-provider {installed} from the wheel"
+print(f"check_installed: {verdict}")
 sys.exit(1 if problems else 0)

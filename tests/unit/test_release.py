@@ -1,10 +1,11 @@
-"""What a release needs from the tree: one version, written once, and CHANGELOG.md naming it."""
+"""What a release needs: one version, written once, and CHANGELOG.md naming it."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import botocore_sso_provider
 from botocore_sso_provider import __version__
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +30,10 @@ def test_the_newest_changelog_heading_is_this_version_and_only_it_may_be_unrelea
 
 
 def test_the_version_is_written_only_in_version_py() -> None:
+    """Nowhere else in the build files or the package (the one imported: CI's wheel run imports the wheel)."""
     literal = re.compile(rf"""["']{re.escape(__version__)}["']|version\s*=\s*{re.escape(__version__)}\b""")
+    package = Path(botocore_sso_provider.__file__).parent
     places = [REPO_ROOT / "setup.cfg", REPO_ROOT / "setup.py", REPO_ROOT / "pyproject.toml"]
-    places += sorted((REPO_ROOT / "botocore_sso_provider").rglob("*.py"))
-    written = [str(path.relative_to(REPO_ROOT)) for path in places if literal.search(path.read_text())]
-    assert written == ["botocore_sso_provider/_version.py"]
+    places += sorted(package.rglob("*.py"))
+    written = [path.name for path in places if literal.search(path.read_text(encoding="utf-8"))]
+    assert written == ["_version.py"]
