@@ -180,7 +180,15 @@ class TokenProvider:
             self._cache.write(self.cache_key, data)
 
     def access_token(self) -> str:
-        """A token that works now: cached, or refreshed once for all processes."""
+        """A token that works now: cached, refreshed once for all processes, or (opt-in) a new login."""
+        try:
+            return self._usable_token()
+        except (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError) as err:
+            from .login.on_demand import login_on_demand  # the cold path only: never imported when warm
+
+            return login_on_demand(self._config, self._botocore_session, err).access_token
+
+    def _usable_token(self) -> str:
         token = self.load()
         if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
             return token.access_token
