@@ -6,6 +6,7 @@ import contextlib
 from typing import Any, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from ..config import SSOSessionConfig
 from ..errors import LoginError, ServiceUnavailableError, SSOProviderError, login_command
@@ -32,6 +33,10 @@ def reported_as_login_errors(session: SSOSessionConfig) -> Iterator[None]:
         raise
     except UnexpectedAnswer as err:
         raise LoginError(reason=f"IAM Identity Center {err}", **login_names(session)) from None
+    except (ResponseParserError, ValueError) as err:
+        # botocore's parser fails with ValueError on a field of the wrong type (a Long that is text).
+        reason = f"IAM Identity Center sent an answer that cannot be read ({type(err).__name__})"
+        raise LoginError(reason=reason, **login_names(session)) from None
     except (ClientError, BotoCoreError) as err:
         if is_transient(err):
             raise ServiceUnavailableError(reason=describe_failure(err), **login_names(session)) from None
