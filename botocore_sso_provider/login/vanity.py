@@ -120,8 +120,8 @@ def resolve_start_url(
     target_host = target_parts.hostname or ""
     if not is_identity_center_host(target_host):
         raise VanityURLError(
-            f"{start_url} redirects to {target_host or target!r}, which is not an AWS IAM Identity Center "
-            "host; refusing to log in there"
+            f"{start_url} redirects to {target_host or repr(target)}, which is not an AWS IAM Identity "
+            "Center host; refusing to log in there"
         )
     if target_parts.scheme != "https":
         raise VanityURLError(f"{start_url} redirects to {target}, which does not use https")
