@@ -86,9 +86,7 @@ def test_four_device_code_logins_make_one_device_authorization(
     write_config(SSO_CONFIG)
     workers = start_logins("--use-device-code", "--no-browser")
     try:
-        leader, code = leader_and_waiters(
-            workers, lambda line: m.group(1) if (m := USER_CODE.match(line)) else None
-        )
+        code = leader_and_waiters(workers, user_code)
         idc.approve(code)  # the person approves once
         outputs = finish_all(workers)
     finally:
