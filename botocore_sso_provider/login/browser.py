@@ -58,6 +58,9 @@ class FlowChoice:
 
     flow: str
     reason: str
+    browser_here: bool = True
+    """False when the guess found no local browser: then none is started (a text browser would
+    take over the terminal), and the URL is only printed."""
 
     @property
     def sentence(self) -> str:
@@ -99,11 +102,14 @@ def choose_flow(
                 DEVICE_CODE,
                 f"this is an SSH session ({name} is set), so a browser elsewhere cannot reach this "
                 "host's 127.0.0.1; use --use-pkce with --redirect-port and ssh -L to override",
+                browser_here=False,
             )
     for marker in CONTAINER_MARKERS:
         if host.exists(marker):
             return FlowChoice(
-                DEVICE_CODE, f"this is a container ({marker} exists); use --use-pkce to override"
+                DEVICE_CODE,
+                f"this is a container ({marker} exists); use --use-pkce to override",
+                browser_here=False,
             )
     if host.is_wsl:
         return FlowChoice(PKCE, "this is WSL: the Windows browser will be opened")
@@ -112,6 +118,7 @@ def choose_flow(
             DEVICE_CODE,
             "there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set) and no BROWSER; "
             "use --use-pkce to override",
+            browser_here=False,
         )
     return FlowChoice(PKCE, "a browser on this machine can reach the login's 127.0.0.1 listener")
 

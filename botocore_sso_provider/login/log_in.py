@@ -88,7 +88,7 @@ def log_in(
                 effective,
                 botocore_session,
                 out=out,
-                open_browser=not request.no_browser,
+                open_browser=not request.no_browser and choice.browser_here,
                 portal_start_url=resolved.url,
                 cache=cache,
                 clock=clock,

@@ -27,7 +27,7 @@ from botocore_sso_provider.login.listener import RedirectListener
 from botocore_sso_provider.login.pkce import VERIFIER_ALPHABET, code_challenge, new_code_verifier
 from botocore_sso_provider.testing import FakeIdentityCenter
 from botocore_sso_provider.testing.protocol import verifier_matches
-from tests.conftest import SSO_CONFIG, run_python, token_path
+from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python, token_path
 
 FOLLOW_REDIRECTS = """
 import sys, urllib.request
@@ -261,3 +261,31 @@ def test_the_verifier_is_64_unreserved_characters_and_the_challenge_is_its_s256(
     digest = hashlib.sha256(verifier.encode()).digest()
     assert code_challenge(verifier) == base64.urlsafe_b64encode(digest).decode().rstrip("=")
     assert verifier_matches(verifier, code_challenge(verifier)), "the fake's own S256 check agrees"
+
+
+NATIVE_RESOLUTION = """
+import boto3  # the off switch is set: botocore's own sso provider
+print(boto3.Session(profile_name="dev").get_credentials().get_frozen_credentials().access_key)
+"""
+
+
+@needs_endpoint_variables
+def test_botocores_native_provider_uses_the_token_our_pkce_login_wrote(
+    idc: FakeIdentityCenter, write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    write_config(SSO_CONFIG)
+    command, _ = browser_script(tmp_path)
+    login = run_python(
+        "-m",
+        "botocore_sso_provider.cli",
+        "login",
+        "--sso-session",
+        "corp",
+        env={**os.environ, "BROWSER": command},
+    )
+    assert login.returncode == 0, login.stderr
+    native = run_python("-c", NATIVE_RESOLUTION, native=True)
+    assert native.returncode == 0, native.stderr
+    assert native.stdout.startswith("ASIA")
+    assert idc.request_counts()["GetRoleCredentials"] == 1
+    assert idc.grant_counts()["refresh_token"] == 0, "a fresh token: native used it as it is"

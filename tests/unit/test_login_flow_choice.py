@@ -53,6 +53,7 @@ def test_the_flow_is_guessed_from_the_host(machine: Host, flow: str, reason: str
     assert choice.flow == flow
     assert reason in choice.reason
     assert choice.sentence.startswith("Using the ")
+    assert choice.browser_here is (flow == PKCE), "a guessed headless host starts no (text) browser"
 
 
 @pytest.mark.parametrize(
