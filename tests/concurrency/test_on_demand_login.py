@@ -120,3 +120,64 @@ def test_in_a_terminal_without_the_opt_in_there_is_no_login(
     assert status == 3
     assert "Run: botocore-sso login --sso-session corp" in out
     assert idc.request_counts()["StartDeviceAuthorization"] == 0
+
+
+class TerminalProcess:
+    """RESOLVE running on a pseudo-terminal of its own, read as it goes."""
+
+    def __init__(self, env: Dict[str, str]) -> None:
+        self.controller, terminal = pty.openpty()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", RESOLVE], stdin=terminal, stderr=terminal, stdout=subprocess.PIPE, env=env
+        )
+        os.close(terminal)
+        self.seen = ""
+
+    def read_until(self, *fragments: str, timeout: float = 60) -> str:
+        """Read the terminal until one of ``fragments`` shows; the one that did."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for fragment in fragments:
+                if fragment in self.seen:
+                    return fragment
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self.controller], [], [], max(0.0, remaining))
+            if not ready:
+                raise AssertionError(f"none of {fragments} in {timeout:g} s: {self.seen!r}")
+            try:
+                chunk = os.read(self.controller, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"ended before any of {fragments}: {self.seen!r}")
+            self.seen += chunk.decode(errors="replace")
+
+    def finish(self) -> Tuple[int, str]:
+        out, _ = self.process.communicate(timeout=60)
+        os.close(self.controller)
+        return self.process.returncode, out.decode()
+
+
+def test_three_interactive_processes_needing_a_login_make_one(
+    make_idc: Callable[..., FakeIdentityCenter], write_config: Callable[[str], Path]
+) -> None:
+    idc = make_idc(auto_approve=False)
+    write_config(AUTO_LOGIN_CONFIG)
+    env = environment(SSH_CONNECTION="10.0.0.1 5 10.0.0.2 22")
+    processes = [TerminalProcess(env) for _ in range(3)]
+    try:
+        shown = [p.read_until("Another process is logging in", "and enter the code:") for p in processes]
+        assert sorted(shown) == ["Another process is logging in"] * 2 + ["and enter the code:"]
+        leader = processes[shown.index("and enter the code:")]
+        leader.read_until("or open this URL")
+        code = leader.seen.split("and enter the code:")[1].split()[0]
+        idc.approve(code)
+        results = [p.finish() for p in processes]
+    finally:
+        for p in processes:
+            if p.process.poll() is None:
+                p.process.kill()
+    assert [status for status, _ in results] == [0, 0, 0]
+    assert all(out.startswith("ASIA") for _, out in results)
+    assert idc.request_counts()["StartDeviceAuthorization"] == 1
+    assert idc.request_counts()["GetRoleCredentials"] == 1, "the other two use the shared role cache"
