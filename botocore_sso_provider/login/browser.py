@@ -74,8 +74,29 @@ def choose_flow(
     use_device_code: bool = False,
     use_pkce: bool = False,
     redirect_port: Optional[int] = None,
+    pkce_unsupported: Optional[str] = None,
 ) -> FlowChoice:
-    """The flow for this login: flags first, then ``BROWSER``, then what the host looks like."""
+    """The flow for this login: flags first, then ``BROWSER``, then what the host looks like.
+
+    ``pkce_unsupported`` says why this botocore cannot do PKCE (None when it can).
+    """
+    if not legacy and pkce_unsupported and (use_pkce or redirect_port is not None):
+        raise SSOConfigError(
+            error_msg=(
+                f"PKCE was asked for, but {pkce_unsupported}. Upgrade botocore or use --use-device-code."
+            )
+        )
+    choice = _choose(
+        host, legacy=legacy, use_device_code=use_device_code, use_pkce=use_pkce, redirect_port=redirect_port
+    )
+    if choice.flow == PKCE and pkce_unsupported:
+        return FlowChoice(DEVICE_CODE, f"{pkce_unsupported}; upgrade botocore for PKCE")
+    return choice
+
+
+def _choose(
+    host: Host, *, legacy: bool, use_device_code: bool, use_pkce: bool, redirect_port: Optional[int]
+) -> FlowChoice:
     if legacy:
         if use_pkce or redirect_port is not None:
             raise SSOConfigError(

@@ -22,7 +22,7 @@ from .config_edit import set_config_value
 from .device_code import DeviceCodeLogin
 from .interaction import TextSink
 from .listener import DEFAULT_TIMEOUT
-from .pkce import PKCELogin
+from .pkce import PKCELogin, pkce_unsupported
 from .preflight import check_cache_paths
 from .single_flight import log_in_once
 from .vanity import ResolvedStartURL, VanityURLError, resolve_start_url
@@ -71,6 +71,7 @@ def log_in(
         use_device_code=request.use_device_code,
         use_pkce=request.use_pkce,
         redirect_port=request.redirect_port,
+        pkce_unsupported=pkce_unsupported(botocore_session) if session.refreshable else None,
     )
     check_cache_paths(session, cache, session.token_cache_key)
     resolved = _resolve(session, botocore_session)

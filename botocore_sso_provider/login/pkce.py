@@ -50,6 +50,21 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
+def pkce_unsupported(botocore_session: Any) -> Optional[str]:
+    """Why this botocore cannot run a PKCE login (its SSO OIDC model lacks the fields); None if it can."""
+    import botocore
+
+    try:
+        model = botocore_session.get_service_model("sso-oidc")
+        register = model.operation_model("RegisterClient").input_shape.members
+        create = model.operation_model("CreateToken").input_shape.members
+    except Exception:  # no model at all: let the login itself report it
+        return None
+    if "grantTypes" in register and "codeVerifier" in create:
+        return None
+    return f"this botocore ({botocore.__version__}) has no PKCE fields in its SSO OIDC model"
+
+
 def oidc_base_url(client: Any) -> str:
     """The scheme and host botocore would send an SSO OIDC call to, found without sending one."""
     found: dict[str, str] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Dict, Tuple
 
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, run_python, token_path
+from tests.conftest import SSO_CONFIG, needs_pkce_model, run_python, token_path
 
 RESOLVE = """
 import sys
@@ -87,6 +87,7 @@ def test_in_a_terminal_sso_auto_login_logs_in_with_the_device_code(
     assert "ASIA" not in terminal, "stdout stays the host program's"
 
 
+@needs_pkce_model
 def test_in_a_terminal_the_environment_switch_logs_in_with_pkce(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path, tmp_path: Path
 ) -> None:

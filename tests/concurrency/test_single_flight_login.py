@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.concurrency.conftest import START_TIMEOUT, Worker
-from tests.conftest import SSO_CONFIG, token_path
+from tests.conftest import SSO_CONFIG, needs_pkce_model, token_path
 
 LOGINS = 4
 WAITING = "Another process is logging in"
@@ -102,6 +102,7 @@ def test_four_device_code_logins_make_one_device_authorization(
     assert all(token["expiresAt"] in out for out in outputs), "every process reports the same token"
 
 
+@needs_pkce_model
 def test_four_pkce_logins_open_one_authorize_page(
     make_idc: Callable[..., FakeIdentityCenter],
     write_config: Callable[[str], Path],

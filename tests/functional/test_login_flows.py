@@ -21,7 +21,7 @@ from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import DeviceCodeLogin
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, token_path
+from tests.conftest import SSO_CONFIG, needs_pkce_model, token_path
 
 
 def corp_device_login(**options: Any) -> DeviceCodeLogin:
@@ -48,6 +48,7 @@ def test_over_ssh_the_command_uses_the_device_code_and_says_why(
     assert token_path(aws_home, "corp").exists()
 
 
+@needs_pkce_model
 def test_use_pkce_overrides_the_ssh_guess_and_no_browser_still_waits_for_the_redirect(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:

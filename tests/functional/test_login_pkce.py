@@ -27,7 +27,7 @@ from botocore_sso_provider.login.listener import RedirectListener
 from botocore_sso_provider.login.pkce import VERIFIER_ALPHABET, code_challenge, new_code_verifier
 from botocore_sso_provider.testing import FakeIdentityCenter
 from botocore_sso_provider.testing.protocol import verifier_matches
-from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python, token_path
+from tests.conftest import SSO_CONFIG, needs_endpoint_variables, needs_pkce_model, run_python, token_path
 
 FOLLOW_REDIRECTS = """
 import sys, urllib.request
@@ -55,6 +55,7 @@ def corp_pkce(**options: object) -> PKCELogin:
     return PKCELogin(resolve_session(session.full_config, "corp"), session, out=io.StringIO(), **options)  # type: ignore[arg-type]
 
 
+@needs_pkce_model
 def test_pkce_login_end_to_end_with_a_browser_script_that_follows_the_redirect(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path, tmp_path: Path
 ) -> None:
@@ -84,6 +85,7 @@ def test_pkce_login_end_to_end_with_a_browser_script_that_follows_the_redirect(
     assert data["accessToken"] not in result.stdout + result.stderr
 
 
+@needs_pkce_model
 def test_pkce_registration_is_made_for_the_authorization_code_grant(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:
@@ -105,6 +107,7 @@ def test_pkce_registration_is_made_for_the_authorization_code_grant(
     assert idc.request_counts()["RegisterClient"] == 1, "finding the endpoint sends nothing"
 
 
+@needs_pkce_model
 def test_a_denied_pkce_login_says_so_and_writes_nothing(
     write_config: Callable[[str], Path], aws_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,6 +130,7 @@ def test_a_denied_pkce_login_says_so_and_writes_nothing(
     assert not token_path(aws_home, "corp").exists()
 
 
+@needs_pkce_model
 def test_a_pkce_login_gives_up_after_its_timeout(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:
@@ -138,6 +142,7 @@ def test_a_pkce_login_gives_up_after_its_timeout(
     assert not token_path(aws_home, "corp").exists()
 
 
+@needs_pkce_model
 def test_redirect_port_fixes_the_listener_port(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:
@@ -270,6 +275,7 @@ print(boto3.Session(profile_name="dev").get_credentials().get_frozen_credentials
 
 
 @needs_endpoint_variables
+@needs_pkce_model
 def test_botocores_native_provider_uses_the_token_our_pkce_login_wrote(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], tmp_path: Path
 ) -> None:

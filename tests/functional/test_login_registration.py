@@ -15,7 +15,7 @@ import pytest
 from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.login import DeviceCodeLogin, PKCELogin
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, in_minutes
+from tests.conftest import SSO_CONFIG, in_minutes, needs_pkce_model
 
 NO_SCOPES_CONFIG = """
     [profile dev]
@@ -83,6 +83,7 @@ def test_a_device_registration_is_reused_by_the_next_device_login(
     assert idc.request_counts()["RegisterClient"] == 1
 
 
+@needs_pkce_model
 def test_a_pkce_registration_is_reused_by_the_next_pkce_login(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:
@@ -93,6 +94,7 @@ def test_a_pkce_registration_is_reused_by_the_next_pkce_login(
     assert idc.grant_counts()["authorization_code"] == 2
 
 
+@needs_pkce_model
 def test_a_pkce_registration_is_replaced_for_a_device_login(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:
@@ -109,6 +111,7 @@ def test_a_pkce_registration_is_replaced_for_a_device_login(
     assert idc.request_counts()["RegisterClient"] == 2, "and that one is reused from then on"
 
 
+@needs_pkce_model
 def test_a_device_registration_is_replaced_for_a_pkce_login(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:
@@ -163,6 +166,7 @@ def test_without_registration_scopes_a_device_login_registers_none_and_keys_scop
     assert set(stored) == {"clientId", "clientSecret", "expiresAt"}, "as the CLI stores it: no scopes"
 
 
+@needs_pkce_model
 def test_without_registration_scopes_a_pkce_login_asks_for_account_access_under_the_null_key(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:
@@ -175,6 +179,7 @@ def test_without_registration_scopes_a_pkce_login_asks_for_account_access_under_
     assert stored["grantTypes"] == ["authorization_code", "refresh_token"]
 
 
+@needs_pkce_model
 def test_a_registration_the_aws_cli_wrote_is_reused(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:

@@ -142,3 +142,17 @@ def test_a_browser_that_fails_is_reported_as_not_opened() -> None:
         raise RuntimeError("no browser")
 
     assert open_url(URL, host(DESKTOP), opener=broken) is False
+
+
+OLD_BOTOCORE = "this botocore (1.29.10) has no PKCE fields in its SSO OIDC model"
+
+
+def test_without_pkce_in_botocore_the_guess_falls_back_to_the_device_code() -> None:
+    choice = choose_flow(host(DESKTOP), legacy=False, pkce_unsupported=OLD_BOTOCORE)
+    assert choice.flow == DEVICE_CODE
+    assert choice.reason == f"{OLD_BOTOCORE}; upgrade botocore for PKCE"
+
+
+def test_without_pkce_in_botocore_asking_for_it_is_a_clear_error() -> None:
+    with pytest.raises(SSOConfigError, match="PKCE was asked for, but this botocore"):
+        choose_flow(host(DESKTOP), legacy=False, use_pkce=True, pkce_unsupported=OLD_BOTOCORE)
