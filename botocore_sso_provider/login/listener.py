@@ -111,6 +111,10 @@ class RedirectListener:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def _refuse(self) -> None:
+        with self._guard:
+            self.rejected += 1
+
     def _accept(self, path: str, query: str) -> tuple[int, bytes]:
         """The status and page for one request; records the first valid redirect."""
         params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
@@ -146,7 +150,7 @@ def _handler_for(listener: RedirectListener) -> type[BaseHTTPRequestHandler]:
             self._answer(status, page)
 
         def do_POST(self) -> None:
-            listener.rejected += 1
+            listener._refuse()
             self._answer(405, b"Method not allowed")
 
         do_PUT = do_DELETE = do_HEAD = do_POST
