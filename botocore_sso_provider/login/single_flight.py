@@ -7,7 +7,9 @@ refresh lock so refreshes of other processes are not held up for minutes).
 Whoever gets it first logs in; a process that had to wait re-reads the token
 file when it gets the lock, and when the token changed while it waited (so
 another process just logged in) and is usable, it uses that one instead of
-starting a login of its own.
+starting a login of its own. When the token did not change (the other login
+was denied, expired or cancelled), it fails too instead of asking the user
+once more for each waiting process.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Callable, Mapping, Optional
 from ..cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
 from ..clock import Clock, parse_timestamp, utcnow
 from ..config import SSOSessionConfig
-from ..errors import CacheLockedError, login_command
+from ..errors import CacheLockedError, LoginError, login_command
 from ..token import SSOToken
 from .interaction import TextSink
 
@@ -50,16 +52,23 @@ def log_in_once(
     before = _fingerprint(_read(cache, key))
     directory = cache.directory
 
-    def under_lock() -> tuple[SSOToken, bool]:
+    def under_lock(waited: bool) -> tuple[SSOToken, bool]:
         current = _read(cache, key)
         fresh = current is not None and _fingerprint(current) != before
         if current is not None and _usable(current, clock) and (reuse_valid_token or fresh):
             return SSOToken(current), False
+        if waited:
+            # The other login failed (denied, expired, cancelled): asking the user again from
+            # each waiting process would turn one refusal into as many prompts as processes.
+            raise LoginError(
+                reason="the login another process started at the same time did not complete",
+                **_names(session),
+            )
         return login(), True
 
     try:
         with JSONFileCache(directory, lock_timeout=0).lock(login_lock_key(session)):
-            return under_lock()
+            return under_lock(waited=False)
     except CacheLockTimeout:
         pass
     out.write(
@@ -69,20 +78,22 @@ def log_in_once(
     out.flush()
     try:
         with JSONFileCache(directory, lock_timeout=wait_timeout).lock(login_lock_key(session)):
-            token, logged_in = under_lock()
+            token, logged_in = under_lock(waited=True)
     except CacheLockTimeout as err:
-        raise CacheLockedError(
-            path=err.path,
-            timeout=err.timeout,
-            subject=session.subject,
-            profile=session.profile,
-            session_name=session.name,
-            command=login_command(session.profile, session.name),
-        ) from None
+        raise CacheLockedError(path=err.path, timeout=err.timeout, **_names(session)) from None
     if not logged_in:
         out.write(f"The other process logged in to {session.subject}; using its token.\n")
         out.flush()
     return token, logged_in
+
+
+def _names(session: SSOSessionConfig) -> dict[str, Any]:
+    return {
+        "subject": session.subject,
+        "profile": session.profile,
+        "session_name": session.name,
+        "command": login_command(session.profile, session.name),
+    }
 
 
 def _read(cache: JSONFileCache, key: str) -> Optional[dict[str, Any]]:

@@ -132,3 +132,27 @@ def test_four_pkce_logins_open_one_authorize_page(
     assert idc.request_counts()["RegisterClient"] == 1
     assert sum("The other process logged in" in out for out in outputs) == LOGINS - 1
     assert idc.access_token_is_valid(json.loads(token_path(aws_home, "corp").read_text())["accessToken"])
+
+
+def test_a_denied_login_fails_its_waiters_too_instead_of_asking_again(
+    make_idc: Callable[..., FakeIdentityCenter], write_config: Callable[[str], Path], aws_home: Path
+) -> None:
+    idc = make_idc(auto_approve=False)
+    write_config(SSO_CONFIG)
+    workers = start_logins("--use-device-code", "--no-browser")
+    try:
+        code = leader_and_waiters(workers, user_code)
+        idc.deny(code)
+        results = [worker.process.communicate(timeout=60) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.process.poll() is None:
+                worker.process.kill()
+    assert [worker.process.returncode for worker in workers] == [1] * LOGINS
+    errors = [err for _, err in results]
+    assert sum("the sign-in was denied" in err for err in errors) == 1
+    assert (
+        sum("the login another process started at the same time did not complete" in e for e in errors) == 3
+    )
+    assert idc.request_counts()["StartDeviceAuthorization"] == 1, "one refusal, not four prompts"
+    assert not token_path(aws_home, "corp").exists()
