@@ -33,7 +33,6 @@ PKCE_GRANT_TYPES = (AUTHORIZATION_CODE_GRANT, REFRESH_TOKEN_GRANT)
 REDIRECT_URI = "http://127.0.0.1/oauth/callback"
 """The redirect URI a PKCE client registers; the port is added per login (RFC 8252, 7.3)."""
 
-CLIENT_NAME = "botocore-sso-provider"
 REGISTRATION_MARGIN = datetime.timedelta(minutes=15)
 """A registration with less than this left is replaced (the CLI's window)."""
 
@@ -117,9 +116,14 @@ class RegistrationStore:
         self._cache.write(self.key, stored)
         return Registration(answer["clientId"], answer["clientSecret"], expires_at)
 
+    def _client_name(self) -> str:
+        """The AWS CLI v2's: what the sign-in page shows the user, the same for either tool."""
+        name = self._session.name if self._session.name is not None else int(self._clock().timestamp())
+        return f"botocore-client-{name}"
+
     def _request(self, grant: str, issuer_url: Optional[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         """RegisterClient's arguments and what is stored beside the secret, as the CLI does."""
-        request: dict[str, Any] = {"clientName": CLIENT_NAME, "clientType": "public"}
+        request: dict[str, Any] = {"clientName": self._client_name(), "clientType": "public"}
         scopes = list(self._session.scopes) if self._session.scopes else None
         if grant == AUTHORIZATION_CODE_GRANT:
             scopes = scopes or list(DEFAULT_SCOPES)

@@ -161,7 +161,7 @@ def test_without_registration_scopes_a_device_login_registers_none_and_keys_scop
     write_config(NO_SCOPES_CONFIG)
     session, bodies = recorded_session()
     device_login(session)
-    assert bodies == [{"clientName": "botocore-sso-provider", "clientType": "public"}]
+    assert bodies == [{"clientName": "botocore-client-corp", "clientType": "public"}], "the CLI's request"
     stored = json.loads(registration_file(aws_home, cli_registration_key(None)).read_text())
     assert set(stored) == {"clientId", "clientSecret", "expiresAt"}, "as the CLI stores it: no scopes"
 
