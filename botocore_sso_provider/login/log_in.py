@@ -33,7 +33,7 @@ LOCK_WAIT_MARGIN = 60.0
 
 @dataclass(frozen=True)
 class LoginRequest:
-    """What the user asked for (the command's flags); the defaults are the login on demand's."""
+    """What the user asked for: the command's flags (a login on demand sets only reuse_valid_token)."""
 
     use_device_code: bool = False
     use_pkce: bool = False
