@@ -123,6 +123,7 @@ def test_aws_profile_selects_the_profile(logins: FakeIdentityCenter, monkeypatch
     session = boto3.Session()
     register(session)
     assert session.get_credentials().method == "sso"
+    session.get_credentials().get_frozen_credentials()  # deferred: the first use fetches
     assert logins.request_counts()["GetRoleCredentials"] == 1
 
 
@@ -184,9 +185,10 @@ def test_side_by_side_the_credentials_match_botocores_own_provider(
             monkeypatch.setenv(name, value)
         cache_both_logins(idc, aws_home)
         mine = ours(profile).get_credentials()
+        mine_frozen = list(mine.get_frozen_credentials())
         native = run_python("-c", NATIVE, profile, native=True)
         assert native.returncode == 0, native.stderr
         theirs = json.loads(native.stdout)
         assert idc.request_counts()["GetRoleCredentials"] == 2, "each resolved it from the portal"
     assert theirs["method"] == mine.method == "sso"
-    assert theirs["frozen"] == list(mine.get_frozen_credentials())
+    assert theirs["frozen"] == mine_frozen
