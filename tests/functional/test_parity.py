@@ -195,3 +195,19 @@ def test_the_first_use_fetches_once_and_a_warm_cache_costs_no_request(
     calls_before = 1
     assert resolve() == first, "a new session uses the shared role cache"
     assert idc.request_counts()["GetRoleCredentials"] == 1
+
+
+def test_token_and_role_files_written_by_a_refresh_are_the_clis_bytes(
+    idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
+) -> None:
+    write_config(SSO_CONFIG)
+    write_token(aws_home, issued(idc, expiresAt=in_minutes(5)))  # inside the refresh window
+    session = boto3.Session(profile_name="dev")
+    register(session)
+    session.get_credentials().get_frozen_credentials()
+    assert idc.request_counts()["CreateToken"] == idc.request_counts()["GetRoleCredentials"] == 1
+    files = [token_path(aws_home, "corp"), *(aws_home / ".aws" / "cli" / "cache").glob("*.json")]
+    assert len(files) == 2
+    for path in files:
+        written = path.read_bytes()
+        assert written == json.dumps(json.loads(written)).encode("utf-8"), path
