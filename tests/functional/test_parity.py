@@ -211,3 +211,39 @@ def test_token_and_role_files_written_by_a_refresh_are_the_clis_bytes(
     for path in files:
         written = path.read_bytes()
         assert written == json.dumps(json.loads(written)).encode("utf-8"), path
+
+
+@pytest.mark.parametrize(
+    ("key", "profile_value", "session_value"),
+    [
+        ("sso_registration_scopes", "sso:account:access,codecatalyst:read_write", "sso:account:access"),
+        ("sso_region", "eu-west-1", "us-east-1"),
+    ],
+)
+def test_a_key_the_profile_and_its_sso_session_set_differently_is_rejected_on_both_sides(
+    key: str, profile_value: str, session_value: str, write_config: Callable[[str], Path], aws_home: Path
+) -> None:
+    write_config(
+        f"""
+        [profile dev]
+        sso_session = corp
+        sso_account_id = 111111111111
+        sso_role_name = ReadOnly
+        {key} = {profile_value}
+
+        [sso-session corp]
+        sso_start_url = https://fake-idc.awsapps.com/start
+        sso_region = us-east-1
+        sso_registration_scopes = sso:account:access
+        """
+    )
+    outcomes = resolve_both("dev")
+    native, ours = outcomes["native"], outcomes["ours"]
+    assert "botocore.exceptions.InvalidConfigError" in native["classes"], native
+    assert botocore_classes(native) <= botocore_classes(ours)
+    assert native["stage"] == ours["stage"] == "creating a client", "a config error is raised at once"
+    assert ours["message"] == (
+        f'The profile "dev" sets {key} = {profile_value} in [profile dev], but its sso-session sets '
+        f"{key} = {session_value} in [sso-session corp] of {aws_home / '.aws' / 'config'}. "
+        f"Make them agree, or remove {key} from [profile dev]."
+    )

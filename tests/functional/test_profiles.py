@@ -132,7 +132,11 @@ def test_aws_profile_selects_the_profile(logins: FakeIdentityCenter, monkeypatch
     [
         ("broken-no-role", 'profile "broken-no-role" is configured for SSO but is missing sso_role_name'),
         ("broken-missing-session", "has no [sso-session nope] section"),
-        ("broken-disagrees", 'sets sso_region = eu-west-1, but its sso-session "corp" sets us-east-1'),
+        (
+            "broken-disagrees",
+            "sets sso_region = eu-west-1 in [profile broken-disagrees], but its sso-session sets "
+            "sso_region = us-east-1 in [sso-session corp]",
+        ),
         ("broken-legacy-no-url", "missing sso_start_url in [profile broken-legacy-no-url]"),
     ],
 )
