@@ -247,3 +247,17 @@ def test_a_key_the_profile_and_its_sso_session_set_differently_is_rejected_on_bo
         f"{key} = {session_value} in [sso-session corp] of {aws_home / '.aws' / 'config'}. "
         f"Make them agree, or remove {key} from [profile dev]."
     )
+
+
+@needs_endpoint_variables
+@pytest.mark.parametrize("error", ["InternalServerException", "SlowDownException"], ids=["5xx", "throttling"])
+def test_both_sides_fall_back_to_the_cached_token_when_the_refresh_fails_with_5xx_or_throttling(
+    error: str, idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
+) -> None:
+    """What the README says of botocore: it falls back here too (it fails on network errors)."""
+    write_config(SSO_CONFIG)
+    write_token(aws_home, issued(idc, expiresAt=in_minutes(12)))  # refresh window, not expired
+    idc.inject("CreateToken", error, times=100)
+    outcomes = resolve_both("dev")
+    assert outcomes["native"] == outcomes["ours"] == {"stage": "none"}
+    assert idc.request_counts()["CreateToken"] >= 2, "both tried to refresh"
