@@ -262,7 +262,9 @@ class SSOCredentialProvider(CredentialProvider):
             ),
             clock=self._clock,
         )
-        return DeferredSSOCredentials(fetcher.fetch, self._clock)
+        kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
+        register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
+        return DeferredSSOCredentials(fetcher.fetch, self._clock, (f"CREDENTIALS_PROFILE_{kind}",))
 
 
 class DeferredSSOCredentials(DeferredRefreshableCredentials):
@@ -274,8 +276,14 @@ class DeferredSSOCredentials(DeferredRefreshableCredentials):
     are botocore's own (advisory and mandatory windows).
     """
 
-    def __init__(self, fetch: Callable[[], dict[str, Any]], clock: Clock) -> None:
-        self._fetch = fetch
+    def __init__(
+        self, fetch: Callable[[], dict[str, Any]], clock: Clock, feature_ids: tuple[str, ...] = ()
+    ) -> None:
+        def fetch_marked() -> dict[str, Any]:
+            register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
+            return fetch()
+
+        self._fetch = fetch_marked
         self._prefetched: Optional[dict[str, Any]] = None
         self._first_fetch_lock = threading.Lock()
         super().__init__(refresh_using=self._next_metadata, method="sso", time_fetcher=clock)
@@ -291,3 +299,20 @@ class DeferredSSOCredentials(DeferredRefreshableCredentials):
     def _next_metadata(self) -> dict[str, Any]:
         metadata, self._prefetched = self._prefetched, None
         return metadata if metadata is not None else self._fetch()  # botocore 1.35+ also reads account_id
+
+
+def register_feature_ids(feature_ids: tuple[str, ...]) -> None:
+    """Mark the User-Agent as botocore's own SSO provider does (botocore 1.40.37+; else nothing).
+
+    ``CREDENTIALS_PROFILE_SSO`` and ``CREDENTIALS_SSO`` for sso-session
+    profiles, the ``_LEGACY`` pair for legacy ones. botocore records them only
+    inside a client call or a client's creation, as for its own provider.
+    """
+    if _register_feature_ids is not None:
+        _register_feature_ids(feature_ids)
+
+
+try:
+    from botocore.useragent import register_feature_ids as _register_feature_ids
+except ImportError:  # botocore before 1.40.37 has no feature IDs (before 1.29.x, no useragent module)
+    _register_feature_ids = None

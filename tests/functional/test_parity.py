@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 import boto3
+import botocore
 import pytest
+from moto.server import ThreadedMotoServer
 
 from botocore_sso_provider import register
 from botocore_sso_provider.testing import FakeIdentityCenter
@@ -261,3 +263,62 @@ def test_both_sides_fall_back_to_the_cached_token_when_the_refresh_fails_with_5x
     outcomes = resolve_both("dev")
     assert outcomes["native"] == outcomes["ours"] == {"stage": "none"}
     assert idc.request_counts()["CreateToken"] >= 2, "both tried to refresh"
+
+
+USER_AGENT_FEATURES = """
+import json, sys
+import boto3
+seen = []
+session = boto3.Session(profile_name=sys.argv[1])
+client = session.client("sts", region_name="us-east-1", endpoint_url=sys.argv[2])
+record = lambda request, **_: seen.append(request.headers["User-Agent"])
+client.meta.events.register("before-send.sts", record)
+client.get_caller_identity()
+agent = seen[0].decode() if isinstance(seen[0], bytes) else seen[0]
+metrics = next((part[2:] for part in agent.split() if part.startswith("m/")), "")
+print(json.dumps(sorted(filter(None, metrics.split(",")))))
+"""
+
+FEATURE_LETTERS = {"session": {"r", "s"}, "legacy": {"t", "u"}}
+"""botocore's codes: CREDENTIALS_PROFILE_SSO r, CREDENTIALS_SSO s, and the _LEGACY pair t, u."""
+
+
+@pytest.fixture
+def sts_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def botocore_has_feature_ids() -> bool:
+    try:
+        from botocore.useragent import register_feature_ids  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not botocore_has_feature_ids(),
+    reason=f"botocore {botocore.__version__} has no User-Agent feature IDs (they came with 1.40.37)",
+)
+@pytest.mark.parametrize("kind", ["session", "legacy"])
+def test_requests_carry_the_same_user_agent_feature_ids_as_with_botocores_provider(
+    kind: str,
+    idc: FakeIdentityCenter,
+    seed_login: Callable[..., dict],
+    write_config: Callable[[str], Path],
+    sts_url: str,
+) -> None:
+    write_config(SSO_CONFIG if kind == "session" else LEGACY_CONFIG)
+    seed_login(session_name="corp" if kind == "session" else None)
+    profile = "dev" if kind == "session" else "legacy"
+    features = {}
+    for which in ("native", "ours"):
+        done = run_python("-c", USER_AGENT_FEATURES, profile, sts_url, native=which == "native")
+        assert done.returncode == 0, done.stderr
+        features[which] = json.loads(done.stdout)
+    assert FEATURE_LETTERS[kind] <= set(features["native"])
+    assert features["ours"] == features["native"]
