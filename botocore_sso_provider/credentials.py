@@ -291,9 +291,14 @@ class DeferredSSOCredentials(DeferredRefreshableCredentials):
     def _refresh(self) -> None:
         # botocore's hook for every read of the credentials; guarded: without it, botocore's own path.
         if getattr(self, "_frozen_credentials", None) is None:
-            with self._first_fetch_lock:
-                if getattr(self, "_frozen_credentials", None) is None and self._prefetched is None:
-                    self._prefetched = self._fetch()
+            with self._first_fetch_lock:  # every thread's first read waits here, so one fetch
+                if getattr(self, "_frozen_credentials", None) is None:
+                    self._prefetched = self._fetch()  # raises our error as it is
+                    try:
+                        super()._refresh()  # hands the prefetched metadata to botocore
+                    finally:
+                        self._prefetched = None
+                    return
         super()._refresh()
 
     def _next_metadata(self) -> dict[str, Any]:
