@@ -165,6 +165,36 @@ def test_a_legacy_profile_without_a_token_is_an_sso_token_load_error_on_both_sid
     assert_ours_is_every_botocore_class_native_raises(outcomes, "no-token-file")
 
 
+def test_an_expired_legacy_token_is_an_unauthorized_sso_token_error_on_both_sides(
+    idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
+) -> None:
+    write_config(LEGACY_CONFIG)
+    token = idc.issue_token(scopes=())
+    token.pop("expiresIn")
+    token["expiresAt"] = in_minutes(-5)
+    write_token(aws_home, token, key_source=token["startUrl"])
+    outcomes = resolve_both("legacy")
+    assert "botocore.exceptions.UnauthorizedSSOTokenError" in outcomes["native"]["classes"]
+    assert botocore_classes(outcomes["native"]) <= botocore_classes(outcomes["ours"])
+    assert outcomes["native"]["stage"] == outcomes["ours"]["stage"] == "first use"
+    assert sum(idc.request_counts().values()) == 0, "neither calls the portal with an expired token"
+
+
+def test_a_token_file_that_is_not_json_is_a_deliberate_difference(
+    idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
+) -> None:
+    """README, "Differences": botocore lets a bare KeyError through; ours names the file and the fix."""
+    write_config(SSO_CONFIG)
+    path = token_path(aws_home, "corp")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"accessToken": "aoa-')  # as a writer cut off mid-write leaves it
+    outcomes = resolve_both("dev")
+    assert outcomes["native"]["classes"][0] == "builtins.KeyError"
+    assert "botocore_sso_provider.errors.CorruptCacheError" in outcomes["ours"]["classes"]
+    assert str(path) in outcomes["ours"]["message"]
+    assert "botocore.exceptions.SSOTokenLoadError" in outcomes["ours"]["classes"]
+
+
 def test_logged_out_a_client_and_get_credentials_make_no_request_and_raise_nothing(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:
