@@ -165,6 +165,7 @@ def test_a_legacy_profile_without_a_token_is_an_sso_token_load_error_on_both_sid
     assert_ours_is_every_botocore_class_native_raises(outcomes, "no-token-file")
 
 
+@needs_endpoint_variables  # older botocore learns of the expiry only from GetRoleCredentials
 def test_an_expired_legacy_token_is_an_unauthorized_sso_token_error_on_both_sides(
     idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
 ) -> None:
@@ -177,7 +178,6 @@ def test_an_expired_legacy_token_is_an_unauthorized_sso_token_error_on_both_side
     assert "botocore.exceptions.UnauthorizedSSOTokenError" in outcomes["native"]["classes"]
     assert botocore_classes(outcomes["native"]) <= botocore_classes(outcomes["ours"])
     assert outcomes["native"]["stage"] == outcomes["ours"]["stage"] == "first use"
-    assert sum(idc.request_counts().values()) == 0, "neither calls the portal with an expired token"
 
 
 def test_a_token_file_that_is_not_json_is_a_deliberate_difference(
