@@ -244,7 +244,7 @@ class SSOCredentialProvider(CredentialProvider):
         return self._profile_name or self._session.get_config_variable("profile") or "default"
 
     def load(self) -> Optional[RefreshableCredentials]:
-        """Deferred credentials, as botocore's ``sso`` provider returns: nothing is read or fetched here.
+        """Deferred credentials, as botocore's ``sso`` provider returns: no token is read, nothing fetched.
 
         The profile is checked now (a config error is raised at once, as
         botocore does); the token and role credentials are fetched at first
@@ -319,5 +319,5 @@ def register_feature_ids(feature_ids: tuple[str, ...]) -> None:
 
 try:
     from botocore.useragent import register_feature_ids as _register_feature_ids
-except ImportError:  # botocore before 1.40.37 has no feature IDs (before 1.29.x, no useragent module)
+except ImportError:  # botocore before 1.40.37 has no feature IDs (older ones no useragent module at all)
     _register_feature_ids = None
