@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ._version import __version__
 
 COMMANDS = (
     "login",
+    "credential_process",
+    "export",
+    "exec",
+    "serve",
     "fake_server",
     "demo",
 )
@@ -44,11 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["credential-process"]:
+        # Early dispatch: SDKs run credential-process once per process, and building the whole
+        # parser (every command module) would cost more than printing a cached answer.
+        from .commands import credential_process
+
+        plain = credential_process.plain_arguments(arguments[1:])
+        if plain is not None:
+            return _run(credential_process.run, plain)
+    args = build_parser().parse_args(arguments)
+    return _run(args.handler, args)
+
+
+def _run(handler: Callable[[Any], int], args: Any) -> int:
+    """A command's exit status; our errors (and botocore's) as one sentence on stderr, status 1."""
     from botocore.exceptions import BotoCoreError
 
     try:
-        status: int = args.handler(args)
+        status: int = handler(args)
     except KeyboardInterrupt:
         return 130
     except BotoCoreError as err:  # ours subclass botocore's; botocore's own read as well
