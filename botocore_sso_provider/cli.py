@@ -6,12 +6,14 @@ message on stderr (exit status 1), never as a traceback.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from typing import Any, Callable, Optional, Sequence
 
 from ._version import __version__
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Callable, Optional, Sequence
 
 COMMANDS = (
     "login",
@@ -26,6 +28,9 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="botocore-sso",
         description="AWS IAM Identity Center (SSO) logins and credentials for botocore and boto3.",
@@ -63,13 +68,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _run(handler: Callable[[Any], int], args: Any) -> int:
     """A command's exit status; our errors (and botocore's) as one sentence on stderr, status 1."""
-    from botocore.exceptions import BotoCoreError
-
     try:
         status: int = handler(args)
     except KeyboardInterrupt:
         return 130
-    except BotoCoreError as err:  # ours subclass botocore's; botocore's own read as well
+    except Exception as err:
+        from botocore.exceptions import BotoCoreError  # here: a warm credential-process never needs it
+
+        if not isinstance(err, BotoCoreError):  # ours subclass botocore's; botocore's own read as well
+            raise
         sys.stderr.write(f"botocore-sso: {err}\n")
         return 1
     return status

@@ -12,28 +12,58 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 """ISO 8601 in UTC, as the AWS CLI v2 writes expirations."""
 
 
-@dataclass(frozen=True)
 class ProfileCredentials:
-    """A profile's credentials as handed to another program. The repr shows no secret."""
+    """A profile's credentials as handed to another program. The repr shows no secret.
 
-    access_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
-    token: Optional[str] = field(default=None, repr=False)
-    expiration: Optional[datetime.datetime] = None
-    account_id: Optional[str] = None
-    region: Optional[str] = None
-    """The profile's ``region``, for programs started with these credentials."""
+    A plain class, not a dataclass: the warm ``credential-process`` path must
+    not pay for importing ``dataclasses``.
+    """
+
+    __slots__ = ("access_key", "account_id", "expiration", "region", "secret_key", "token")
+
+    def __init__(
+        self,
+        access_key: str,
+        secret_key: str,
+        token: Optional[str] = None,
+        expiration: Optional[datetime.datetime] = None,
+        account_id: Optional[str] = None,
+        region: Optional[str] = None,
+    ) -> None:
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.token = token
+        self.expiration = expiration
+        self.account_id = account_id
+        self.region = region
+        """The profile's ``region``, for programs started with these credentials."""
 
     @property
     def expiration_text(self) -> Optional[str]:
         return None if self.expiration is None else format_expiration(self.expiration)
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProfileCredentials) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"ProfileCredentials(access_key=***, secret_key=***, token=***, expiration={self.expiration!r}, "
+            f"account_id={self.account_id!r}, region={self.region!r})"
+        )
 
 
 def format_expiration(moment: datetime.datetime) -> str:

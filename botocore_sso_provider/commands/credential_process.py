@@ -9,9 +9,12 @@ run loads neither argparse's parser tree nor the other commands.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import Any, Optional, Sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Optional, Sequence
 
 NAME = "credential-process"
 HELP = "print a profile's credentials as credential_process JSON (for other SDKs and tools)"
@@ -42,12 +45,19 @@ def run(args: Any) -> int:
     return 0
 
 
-def plain_arguments(argv: Sequence[str]) -> Optional[argparse.Namespace]:
-    """``[--profile P]`` read without argparse; None for anything else (argparse takes over)."""
+class PlainArguments:
+    """What ``run`` reads from argparse's namespace, for the forms parsed without argparse."""
+
+    def __init__(self, profile: Optional[str]) -> None:
+        self.profile = profile
+
+
+def plain_arguments(argv: Sequence[str]) -> Optional[PlainArguments]:
+    """``[--profile P]`` read without argparse (a few ms); None for anything else (argparse takes over)."""
     if not argv:
-        return argparse.Namespace(profile=None)
+        return PlainArguments(None)
     if len(argv) == 2 and argv[0] == "--profile" and argv[1] and not argv[1].startswith("-"):
-        return argparse.Namespace(profile=argv[1])
+        return PlainArguments(argv[1])
     if len(argv) == 1 and argv[0].startswith("--profile=") and len(argv[0]) > len("--profile="):
-        return argparse.Namespace(profile=argv[0].partition("=")[2])
+        return PlainArguments(argv[0].partition("=")[2])
     return None
