@@ -20,6 +20,9 @@ the network (anyone who also has the token can read them); it warns.
 """
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="the profile to serve (default: AWS_PROFILE or 'default')")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
@@ -37,7 +40,11 @@ def run(args: Any) -> int:
         return 2
     source = CredentialSource(args.profile)
     source.get()  # fails now, not at the first request, when there are no credentials
-    logging.basicConfig(level=logging.INFO, format="botocore-sso serve: %(message)s", stream=sys.stderr)
+    log_handler = logging.StreamHandler(sys.stderr)
+    log_handler.setFormatter(logging.Formatter("botocore-sso serve: %(message)s"))
+    ours = logging.getLogger("botocore_sso_provider")  # ours only: they never log a secret
+    ours.addHandler(log_handler)
+    ours.setLevel(logging.INFO)
     if not is_loopback(args.host):
         sys.stderr.write(
             f"botocore-sso serve: WARNING: listening on {args.host}, not on loopback: anyone who can "
@@ -48,25 +55,25 @@ def run(args: Any) -> int:
     except OSError as err:
         sys.stderr.write(f"botocore-sso serve: cannot listen on {args.host}:{args.port}: {err.strerror}\n")
         return 1
-    lines = "".join(f"export {name}={value}\n" for name, value in server.environment().items())
-    sys.stdout.write(
-        f"Serving the credentials of profile {source.profile} on {server.url}\n"
-        f"Point a program at it with:\n{lines}\n"
-        f"In a container:  docker run --network host -e {URI_VARIABLE} -e {TOKEN_VARIABLE} IMAGE ...\n"
-        f"On another host: ssh -R {server.port}:127.0.0.1:{server.port} HOST, then the two exports there.\n"
-        "Press Ctrl-C to stop.\n"
-    )
-    sys.stdout.flush()
     stopped = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
-    server.start()
+    # Both set the event (no KeyboardInterrupt halfway through start-up or shutdown).
+    previous = {signum: signal.signal(signum, lambda *_: stopped.set()) for signum in _STOP_SIGNALS}
     try:
+        server.start()
+        lines = "".join(f"export {name}={value}\n" for name, value in server.environment().items())
+        sys.stdout.write(
+            f"Serving the credentials of profile {source.profile} on {server.url}\n"
+            f"Point a program at it with:\n{lines}\n"
+            f"In a container:  docker run --network host -e {URI_VARIABLE} -e {TOKEN_VARIABLE} IMAGE ...\n"
+            f"On another host: ssh -R {server.port}:127.0.0.1:{server.port} HOST, then the exports there.\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
         while not stopped.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         server.stop()
     sys.stderr.write("botocore-sso serve: stopped.\n")
     return 0
