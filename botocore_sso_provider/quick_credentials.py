@@ -40,7 +40,8 @@ its own 15-minute mark never gets back the credentials it is replacing."""
 CHAIN_VARIABLE = "BOTOCORE_SSO_CREDENTIAL_PROCESS_CHAIN"
 """The profiles being resolved by enclosing runs (a JSON list), to refuse loops."""
 
-PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+"""In botocore's order: AWS_DEFAULT_PROFILE wins when both are set."""
 
 ROLE_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_ROLE_CACHE_DIR"
 """As in ``cache.role_cache_dir`` (a test holds the two together)."""
@@ -50,7 +51,7 @@ MAX_CACHE_FILE_SIZE = 64 * 1024
 
 
 def profile_name(profile: Optional[str], environ: Mapping[str, str] = os.environ) -> str:
-    """The profile botocore would use: the one named, else $AWS_PROFILE, else ``default``."""
+    """The profile botocore would use: the one named, else from the environment, else ``default``."""
     for candidate in (profile, *(environ.get(name) for name in PROFILE_VARIABLES)):
         if candidate:
             return candidate

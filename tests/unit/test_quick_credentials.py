@@ -249,3 +249,23 @@ def test_the_config_file_variable_is_expanded_as_botocore_does(
 )
 def test_which_commands_call_us_and_for_which_profile(command: str, profile: str) -> None:
     assert quick_credentials.calls_us_for(command, environ={}) == profile
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"AWS_PROFILE": "a"},
+        {"AWS_DEFAULT_PROFILE": "b"},
+        {"AWS_PROFILE": "a", "AWS_DEFAULT_PROFILE": "b"},
+    ],
+    ids=["none", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "both"],
+)
+def test_the_profile_is_picked_as_botocore_picks_it(environ: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.session
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    expected = botocore.session.Session().get_config_variable("profile") or "default"
+    assert quick_credentials.profile_name(None) == expected
+    assert quick_credentials.profile_name("named") == "named"
