@@ -292,7 +292,8 @@ class CredentialSource:
             secret_key=frozen.secret_key,
             token=frozen.token,
             expiration=expiration.astimezone(datetime.timezone.utc) if expiration else None,
-            account_id=getattr(frozen, "account_id", None) or getattr(self._credentials, "account_id", None),
+            account_id=getattr(frozen, "account_id", None)  # botocore 1.35 and later
+            or ((full_config.get("profiles", {}).get(self.profile) or {}).get("sso_account_id")),
             region=_region(full_config, self.profile),
         )
 
