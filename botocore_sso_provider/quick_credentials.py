@@ -169,8 +169,6 @@ def _read_ini(path: str) -> Optional[dict[str, dict[str, str]]]:
 
 def _profile_map(sections: Mapping[str, dict[str, str]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Profiles and sso-sessions by name, as ``botocore.configloader.build_profile_map`` names them."""
-    import shlex
-
     profiles: dict[str, Any] = {}
     sessions: dict[str, Any] = {}
     for key, values in sections.items():
@@ -178,15 +176,24 @@ def _profile_map(sections: Mapping[str, dict[str, str]]) -> tuple[dict[str, Any]
             profiles if key.startswith("profile") else sessions if key.startswith("sso-session") else None
         )
         if target is not None:
-            try:
-                parts = shlex.split(key)
-            except ValueError:
-                continue
-            if len(parts) == 2:
+            parts = _split_section_name(key)
+            if parts is not None and len(parts) == 2:
                 target[parts[1]] = values
         elif key == "default":
             profiles[key] = values
     return profiles, sessions
+
+
+def _split_section_name(key: str) -> Optional[list[str]]:
+    """``shlex.split(key)``, as botocore splits section names; shlex is imported only when it matters."""
+    if not any(c in "'\"\\" or (c.isspace() and c not in " \t") for c in key):
+        return key.split()  # no quotes, escapes or unusual whitespace: the same split
+    import shlex
+
+    try:
+        return shlex.split(key)
+    except ValueError:
+        return None
 
 
 def _credentials_file_names(profile: str) -> bool:

@@ -269,3 +269,28 @@ def test_the_profile_is_picked_as_botocore_picks_it(environ: dict, monkeypatch: 
     expected = botocore.session.Session().get_config_variable("profile") or "default"
     assert quick_credentials.profile_name(None) == expected
     assert quick_credentials.profile_name("named") == "named"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "profile dev",
+        "profile  dev",
+        "profile\tdev",
+        'profile "my dev"',
+        "profile 'a b'",
+        "profile a\\ b",
+        "profile 'x",
+        "profile a\x0bb",
+        "sso-session corp",
+        "profile a b c",
+    ],
+)
+def test_section_names_split_as_botocore_splits_them(key: str) -> None:
+    import shlex
+
+    try:
+        expected = shlex.split(key)
+    except ValueError:
+        expected = None
+    assert quick_credentials._split_section_name(key) == expected
