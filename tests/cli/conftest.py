@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -71,3 +71,15 @@ def logged_in(idc: FakeIdentityCenter, seed_login: Any, write_config: Any) -> Fa
     write_config(SSO_CONFIG)
     seed_login()
     return idc
+
+
+@pytest.fixture
+def moto_url() -> Iterator[str]:
+    """moto's AWS server on loopback, for the AWS calls made with the credentials."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

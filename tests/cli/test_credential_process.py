@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.conftest import COMMAND, botocore_sso, role_cache_file, write_role_credentials
-from tests.conftest import SSO_CONFIG, run_python
+from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python
 
 LEGACY_CONFIG = """
     [profile legacy]
@@ -200,3 +200,26 @@ def test_python_dash_m_works_as_well(write_config: Callable[[str], Path], aws_ho
     )
     assert done.returncode == 0, done.stderr
     assert parse_document(done.stdout)["SessionToken"] == "cached-session-token"
+
+
+@needs_endpoint_variables
+def test_an_assume_role_profile_on_top_of_sso_takes_the_full_way(
+    logged_in: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path, moto_url: str
+) -> None:
+    write_config(
+        SSO_CONFIG
+        + """
+    [profile admin]
+    role_arn = arn:aws:iam::111111111111:role/Admin
+    source_profile = dev
+    region = us-east-1
+"""
+    )
+    done = botocore_sso(
+        "credential-process", "--profile", "admin", env={**os.environ, "AWS_ENDPOINT_URL_STS": moto_url}
+    )
+    assert done.returncode == 0, done.stderr
+    document = parse_document(done.stdout)
+    sso = json.loads(role_cache_file(aws_home).read_text())["Credentials"]
+    assert document["AccessKeyId"] != sso["AccessKeyId"], "the assumed role's credentials, not the source's"
+    assert logged_in.request_counts()["GetRoleCredentials"] == 1

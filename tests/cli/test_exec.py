@@ -166,17 +166,6 @@ KEEPS_CALLING_STS = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 def test_a_long_running_child_keeps_working_past_short_lived_credentials(
     monkeypatch: pytest.MonkeyPatch, write_config: Any, aws_home: Path, moto_url: str
 ) -> None:
