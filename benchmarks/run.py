@@ -299,7 +299,7 @@ def credential_process(rows: list[Row], runs: int) -> None:
                 str(row["other"]),
                 str(row["ratio"]),
                 str(row["target"]),
-                bool(row["met"]),
+                None if row["met"] is None else bool(row["met"]),
             )
         )
 
