@@ -97,9 +97,8 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
     if session_name is not None:
         session = sessions.get(session_name) or {}
         start_url, region = session.get("sso_start_url"), session.get("sso_region")
-        for key, expected in (("sso_start_url", start_url), ("sso_region", region)):
-            if key in values and values[key] != expected:
-                return None  # the provider reports the disagreement
+        if any(key in values and values[key] != value for key, value in session.items()):
+            return None  # the provider reports the disagreement (config._check_agreement)
     else:
         start_url, region = values.get("sso_start_url"), values.get("sso_region")
     if not start_url or not region:

@@ -101,6 +101,20 @@ LEFT_TO_THE_FULL_PATH = {
         sso_region = us-east-1
         """,
     ),
+    "disagreeing-scopes": (
+        "dev",
+        """
+        [profile dev]
+        sso_session = corp
+        sso_registration_scopes = other:scope
+        sso_account_id = 111111111111
+        sso_role_name = ReadOnly
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = us-east-1
+        sso_registration_scopes = sso:account:access
+        """,
+    ),
     "missing-session-section": (
         "dev",
         "[profile dev]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
