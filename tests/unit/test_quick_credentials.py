@@ -308,3 +308,21 @@ def test_section_names_split_as_botocore_splits_them(key: str) -> None:
     except ValueError:
         expected = None
     assert quick_credentials._split_section_name(key) == expected
+
+
+@pytest.mark.parametrize(
+    ("profile", "text"),
+    [case for name, case in LEFT_TO_THE_FULL_PATH.items() if name != "unparsable"],
+    ids=[name for name in LEFT_TO_THE_FULL_PATH if name != "unparsable"],
+)
+def test_what_it_leaves_alone_the_provider_also_refuses_or_ignores(
+    profile: str, text: str, config_file: Callable[[str], Path]
+) -> None:
+    from botocore_sso_provider.errors import SSOConfigError
+
+    full_config = botocore.configloader.load_config(str(config_file(text)))
+    try:
+        resolved = resolve_profile(full_config, profile)
+    except SSOConfigError:
+        return
+    assert resolved is None
