@@ -311,6 +311,8 @@ def refuse_loop(full_config: Mapping[str, Any], profile: str) -> None:
         how = " -> ".join(f'"{name}"' for name in [*chain, profile])
         _raise_loop(profile, f"credential_process chain {how}")
     values = full_config.get("profiles", {}).get(profile) or {}
+    if "sso_account_id" in values or "sso_role_name" in values:
+        return  # this package's provider answers an SSO profile before any credential_process
     command = values.get("credential_process")
     if command and calls_us_for(command) == profile:
         _raise_loop(profile, f"credential_process = {command}")

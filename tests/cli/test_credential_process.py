@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
+
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.conftest import COMMAND, botocore_sso, role_cache_file, write_role_credentials
 from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python
@@ -171,21 +173,19 @@ def test_a_loop_through_two_profiles_is_refused(write_config: Callable[[str], Pa
     assert "Traceback" not in done.stderr
 
 
-def test_a_process_profile_pointing_at_an_sso_profile_is_no_loop(
-    write_config: Callable[[str], Path], aws_home: Path
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "fetched"])
+def test_an_sso_profile_that_also_carries_credential_process_for_itself_is_no_loop(
+    cached: bool, logged_in: FakeIdentityCenter, write_config: Callable[[str], Path], aws_home: Path
 ) -> None:
     """The common setup: the SSO profile itself carries credential_process for tools that need it."""
-    command = " ".join(COMMAND)
-    write_config(
-        SSO_CONFIG.replace(
-            "region = us-east-1",
-            f"region = us-east-1\n    credential_process = {command} credential-process --profile dev",
-        )
-    )
-    write_role_credentials(aws_home)
+    line = f"credential_process = {' '.join(COMMAND)} credential-process --profile dev"
+    write_config(SSO_CONFIG.replace("region = us-east-1", f"region = us-east-1\n    {line}"))
+    if cached:
+        write_role_credentials(aws_home)
     done = botocore_sso("credential-process", "--profile", "dev")
     assert done.returncode == 0, done.stderr
-    assert parse_document(done.stdout)["AccessKeyId"] == "ASIACACHED"
+    assert (parse_document(done.stdout)["AccessKeyId"] == "ASIACACHED") is cached
+    assert logged_in.request_counts().get("GetRoleCredentials", 0) == (0 if cached else 1)
 
 
 def test_python_dash_m_works_as_well(write_config: Callable[[str], Path], aws_home: Path) -> None:
