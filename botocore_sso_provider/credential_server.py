@@ -136,6 +136,9 @@ class CredentialServer:
         except BotoCoreError as err:  # ours name the fix and hold no secret
             logger.warning("Could not get credentials: %s", err)
             return 503, {"code": "CredentialsUnavailable", "message": str(err)}
+        except Exception as err:  # anything else: its type only, the message might quote anything
+            logger.warning("Could not get credentials: unexpected %s", type(err).__name__)
+            return 500, {"code": "InternalError", "message": f"unexpected {type(err).__name__}"}
         expiration = credentials.expiration or (
             datetime.datetime.now(datetime.timezone.utc) + STATIC_CREDENTIALS_LIFETIME
         )
@@ -158,6 +161,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False  # never share a port with a stale server
     credential_server: CredentialServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up mid-answer, say: one debug line, not socketserver's traceback."""
+        logger.debug("credential server: connection from %s ended in an error", client_address[0])
 
 
 class _IPv6Server(_Server):

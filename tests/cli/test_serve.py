@@ -233,3 +233,25 @@ def test_serve_help_runs_without_credentials() -> None:
     )
     assert done.returncode == 0
     assert "127.0.0.1" in done.stdout
+
+
+def test_failures_are_answered_without_secrets_or_tracebacks() -> None:
+    from botocore_sso_provider.errors import NotLoggedInError
+
+    def not_logged_in() -> ProfileCredentials:
+        raise NotLoggedInError(
+            subject="the sso-session corp", command="botocore-sso login --sso-session corp"
+        )
+
+    def broken() -> ProfileCredentials:
+        raise ValueError("secret-looking-detail")
+
+    for source, expected, message in (
+        (not_logged_in, 503, "botocore-sso login --sso-session corp"),
+        (broken, 500, "unexpected ValueError"),
+    ):
+        with CredentialServer(source) as server:
+            status, body = get(server.url, server.token)
+        assert status == expected
+        assert message in body["message"]
+        assert "secret-looking-detail" not in json.dumps(body)
