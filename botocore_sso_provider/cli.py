@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 COMMANDS = (
     "login",
+    "logout",
     "credential_process",
     "export",
     "exec",

@@ -143,6 +143,12 @@ class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
     fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"
 
 
+class LoginCachePathError(SSOProviderError, UnauthorizedSSOTokenError):
+    """A login could not be saved where it must go; found before the user signs in."""
+
+    fmt = "Cannot log in to {subject}: {path} {problem}. {fix}, then run: {command}"
+
+
 class CredentialLoopError(SSOProviderError, InvalidConfigError):
     """A profile's credential_process would call ``botocore-sso`` for that same profile, forever."""
 
