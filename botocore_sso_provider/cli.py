@@ -15,6 +15,7 @@ from ._version import __version__
 
 COMMANDS = (
     "login",
+    "list",
     "fake_server",
     "demo",
 )

@@ -16,6 +16,7 @@ package. pytest users can opt into fixtures with
 
 from __future__ import annotations
 
+from .directory_file import directory_to_dict, generate_accounts, load_directory
 from .model import DEFAULT_ACCOUNTS, DEFAULT_START_URL, OPERATIONS, Account, User
 from .protocol import pkce_challenge
 from .server import FakeIdentityCenter
@@ -29,5 +30,8 @@ __all__ = [
     "FakeIdentityCenter",
     "FakeServiceError",
     "User",
+    "directory_to_dict",
+    "generate_accounts",
+    "load_directory",
     "pkce_challenge",
 ]

@@ -20,6 +20,7 @@ from .model import OIDC_OPERATIONS
 from .pages import authorize_page, device_page, message_page
 from .service_errors import OIDC, PORTAL, FakeServiceError, oidc_error, service_error
 from .state import IdentityCenterState
+from .throttling import Throttles
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,16 @@ _Endpoint = Callable[[Request, Mapping[str, Any]], Response]
 class App:
     """The fake's request handling; owns no sockets and no threads."""
 
-    def __init__(self, state: IdentityCenterState, faults: FaultPlan, stopping: threading.Event) -> None:
+    def __init__(
+        self,
+        state: IdentityCenterState,
+        faults: FaultPlan,
+        stopping: threading.Event,
+        throttles: Optional[Throttles] = None,
+    ) -> None:
         self._state = state
         self._faults = faults
+        self._throttles = throttles if throttles is not None else Throttles()
         self._stopping = stopping
         self._operations: Dict[Tuple[str, str], Tuple[str, _Endpoint]] = {
             ("POST", "/client/register"): ("RegisterClient", self._register_client),
@@ -102,6 +110,7 @@ class App:
             ("POST", "/_fake/faults"): self._admin_faults,
             ("POST", "/_fake/inject"): self._admin_inject,
             ("POST", "/_fake/end-sessions"): self._admin_end_sessions,
+            ("POST", "/_fake/throttle"): self._admin_throttle,
         }
 
     def handle(self, request: Request) -> Response:
@@ -134,6 +143,8 @@ class App:
 
         throttle = "SlowDownException" if service == OIDC else "TooManyRequestsException"
         delay, fault = self._faults.next_fault(operation, throttle)
+        if fault is None and self._throttles.should_throttle(operation):
+            fault = throttle
         if delay > 0:
             self._stopping.wait(delay)  # interrupted by stop(); holds no lock
         try:
@@ -291,6 +302,18 @@ class App:
 
     def _admin_end_sessions(self, request: Request) -> Response:
         return self._admin_call(request, lambda args: self._state.end_sessions(_optional_text(args, "user")))
+
+    def _admin_throttle(self, request: Request) -> Response:
+        def throttle(args: Mapping[str, Any]) -> None:
+            operation = _text(args, "operation")
+            if operation not in {op for op, _ in self._operations.values()}:
+                raise ValueError(f"unknown operation {operation!r}")
+            every = args.get("every", 0)
+            if not isinstance(every, int) or isinstance(every, bool):
+                raise ValueError("every must be an integer")
+            self._throttles.set(operation, every=every, rate=_optional_number(args, "rate") or 0.0)
+
+        return self._admin_call(request, throttle)
 
     def _admin_call(self, request: Request, action: Callable[[Mapping[str, Any]], None]) -> Response:
         try:

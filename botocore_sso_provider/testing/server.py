@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Type
 from urllib.parse import parse_qs, urlsplit
 
+from .directory_file import load_directory
 from .faults import FaultPlan
 from .model import (
     DEFAULT_ACCOUNTS,
@@ -36,6 +37,7 @@ from .model import (
 )
 from .routes import App, Request, Response, json_response
 from .state import IdentityCenterState
+from .throttling import Throttles
 
 logger = logging.getLogger(__name__)
 
@@ -262,12 +264,22 @@ class FakeIdentityCenter:
         self._faults = FaultPlan(
             error_rate=error_rate, throttle_rate=throttle_rate, latency=latency, seed=seed
         )
+        self._throttles = Throttles(seed)
         self._stopping = threading.Event()
-        self._app = App(self._state, self._faults, self._stopping)
+        self._app = App(self._state, self._faults, self._stopping, self._throttles)
         self._lifecycle = threading.Lock()
         self._server: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
         self._url: Optional[str] = None
+
+    @classmethod
+    def from_fixture(cls, path: str, **options: Any) -> FakeIdentityCenter:
+        """A fake whose accounts, roles and users come from a ``fixture.json`` file.
+
+        See ``directory_file`` for the format; ``options`` are the constructor's.
+        """
+        accounts, users = load_directory(path)
+        return cls(accounts=accounts, users=users, **options)
 
     # -- life cycle --------------------------------------------------------------
 
@@ -433,6 +445,23 @@ class FakeIdentityCenter:
         """
         self._faults.set(error_rate=error_rate, throttle_rate=throttle_rate, latency=latency)
 
+    def throttle(self, operation: str, *, every: int = 0, rate: float = 0.0) -> None:
+        """Throttle one operation: request 1, 1+every, 1+2*every...; or a random share ``rate``.
+
+        The portal answers 429 TooManyRequestsException, SSO OIDC 400
+        SlowDownException. ``throttle("ListAccountRoles", every=3)`` throttles
+        a third of the role listings; ``every=0, rate=0`` switches it off.
+        Scripted ``inject()`` errors come first.
+        """
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; use one of: {', '.join(OPERATIONS)}")
+        self._throttles.set(operation, every=every, rate=rate)
+
+    def throttled_counts(self) -> Dict[str, int]:
+        """Requests answered with throttling by ``throttle()``, per operation."""
+        return self._throttles.throttled_counts()
+
     def clear_faults(self) -> None:
-        """Drop scripted errors and switch random faults and latency off."""
+        """Drop scripted errors and switch random faults, throttling switches and latency off."""
         self._faults.clear()
+        self._throttles.clear()
