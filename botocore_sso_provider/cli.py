@@ -16,6 +16,7 @@ from ._version import __version__
 COMMANDS = (
     "login",
     "list",
+    "status",
     "fake_server",
     "demo",
 )
