@@ -12,11 +12,13 @@ import sys
 from typing import Optional, Sequence
 
 from ._version import __version__
+from .commands import CommandError
 
 COMMANDS = (
     "login",
     "list",
     "status",
+    "populate",
     "fake_server",
     "demo",
 )
@@ -53,6 +55,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         status: int = args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except CommandError as err:
+        sys.stderr.write(f"botocore-sso: {err}\n")
+        return 2
     except BotoCoreError as err:  # ours subclass botocore's; botocore's own read as well
         sys.stderr.write(f"botocore-sso: {err}\n")
         return 1

@@ -1,0 +1,189 @@
+"""``botocore-sso populate``: the config file edited in place, everything not ours kept byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Iterator
+
+import botocore.session
+import pytest
+
+from botocore_sso_provider.cli import main
+from botocore_sso_provider.portal import AccountAccess
+from botocore_sso_provider.profiles import populate, safe_profile_name
+from botocore_sso_provider.testing import Account, FakeIdentityCenter
+from tests.conftest import token_path
+
+HAND_WRITTEN = """\
+# My AWS config. Keep this comment.
+[default]
+region = eu-central-1   ; inline comment kept
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+s3 =
+  max_concurrent_requests = 20
+
+; a comment between sections
+[sso-session corp]
+sso_start_url = https://fake-idc.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
+ACCOUNTS = (
+    Account("111111111111", "dev", "dev@example.com", ("ReadOnly", "Admin")),
+    Account("222222222222", "Prod Account", "prod@example.com", ("ReadOnly",)),
+    Account("333333333333", "dev", "dev2@example.com", ("Admin",)),  # the same name: a clash
+)
+
+
+@pytest.fixture
+def org(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIdentityCenter]:
+    with FakeIdentityCenter(accounts=ACCOUNTS) as server:
+        for name, value in server.environ().items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+@pytest.fixture
+def config(aws_home: Path, org: FakeIdentityCenter) -> Path:
+    path = aws_home / ".aws" / "config"
+    path.write_text(HAND_WRITTEN)
+    os.chmod(path, 0o640)
+    _write_token(aws_home, org)
+    return path
+
+
+def _write_token(home: Path, server: FakeIdentityCenter) -> None:
+    token = server.issue_token(session_name="corp")
+    token.pop("expiresIn")
+    path = token_path(home, "corp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(token))
+
+
+def _populate(*extra: str) -> int:
+    return main(["populate", "--sso-session", "corp", *extra])
+
+
+def test_populate_adds_every_pair_keeps_the_rest_and_a_second_run_changes_no_byte(
+    config: Path, org: FakeIdentityCenter
+) -> None:
+    assert _populate("--region", "eu-west-1") == 0
+    first = config.read_bytes()
+    text = first.decode()
+    assert text.startswith(HAND_WRITTEN)  # content, order, comments, sub-values: untouched
+    assert stat.S_IMODE(os.stat(config).st_mode) == 0o640
+    assert (config.parent / "config.bak").read_text() == HAND_WRITTEN
+    profiles = botocore.session.Session().full_config["profiles"]
+    generated = {name: p for name, p in profiles.items() if p.get("botocore_sso_generated") == "corp"}
+    assert sorted(generated) == [
+        "Prod-Account.ReadOnly",
+        "dev.Admin",
+        "dev.Admin-333333333333",
+        "dev.ReadOnly",
+    ]
+    assert {(p["sso_account_id"], p["sso_role_name"]) for p in generated.values()} == {
+        ("111111111111", "ReadOnly"),
+        ("111111111111", "Admin"),
+        ("222222222222", "ReadOnly"),
+        ("333333333333", "Admin"),
+    }
+    assert all(p["region"] == "eu-west-1" and p["sso_session"] == "corp" for p in generated.values())
+    assert profiles["dev"]["s3"] == {"max_concurrent_requests": "20"}
+
+    mtime = os.stat(config).st_mtime_ns
+    assert _populate("--region", "eu-west-1") == 0
+    assert config.read_bytes() == first
+    assert os.stat(config).st_mtime_ns == mtime  # nothing to change: not even rewritten
+
+
+def test_a_generated_profile_works_with_botocore(config: Path, org: FakeIdentityCenter) -> None:
+    assert _populate() == 0
+    credentials = botocore.session.Session(profile="Prod-Account.ReadOnly").get_credentials()
+    assert credentials.get_frozen_credentials().access_key.startswith("ASIA")
+    assert org.request_counts()["GetRoleCredentials"] == 1
+
+
+def test_prune_removes_only_generated_profiles_whose_role_is_gone(
+    config: Path, aws_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _populate() == 0
+    with FakeIdentityCenter(accounts=ACCOUNTS[:1]) as smaller:  # accounts 2 and 3 are gone
+        for name, value in smaller.environ().items():
+            monkeypatch.setenv(name, value)
+        _write_token(aws_home, smaller)
+        before = config.read_text()
+        assert _populate() == 0
+        assert config.read_text() == before  # without --prune nothing goes
+        assert _populate("--prune") == 0
+    profiles = botocore.session.Session().full_config["profiles"]
+    assert "dev" in profiles and "default" in profiles  # hand-written, kept
+    assert "dev.ReadOnly" in profiles and "dev.Admin" in profiles
+    assert "Prod-Account.ReadOnly" not in profiles and "dev.Admin-333333333333" not in profiles
+    assert config.read_text().startswith(HAND_WRITTEN)
+
+
+def test_dry_run_prints_a_diff_and_writes_nothing(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _populate("--dry-run") == 0
+    out = capsys.readouterr()
+    assert config.read_text() == HAND_WRITTEN
+    assert not (config.parent / "config.bak").exists()
+    assert "+[profile dev.ReadOnly]" in out.out
+    assert "+sso_account_id = 333333333333" in out.out
+    assert "was not changed" in out.err
+
+
+def test_a_bad_template_is_one_sentence_before_any_request(
+    config: Path, org: FakeIdentityCenter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _populate("--profile-name-template", "{acount}") == 2
+    err = capsys.readouterr().err
+    assert "{account_name}" in err and err.count("\n") == 1
+    assert org.request_counts()["ListAccounts"] == 0
+
+
+def test_a_hand_written_profile_with_the_generated_name_is_never_overwritten() -> None:
+    text = "[profile dev.Admin]\nregion = us-west-2\n"
+    accounts = [AccountAccess("111111111111", "dev", "", ("Admin",))]
+    result = populate(text, accounts, session_name="corp", path="config")
+    assert result.new_text.startswith(text)
+    assert result.added == ("dev.Admin-111111111111",)
+
+
+def test_a_file_without_a_final_newline_and_with_crlf_endings_is_kept() -> None:
+    text = "[default]\r\nregion = us-east-1"
+    accounts = [AccountAccess("111111111111", "dev", "", ("Admin",))]
+    result = populate(text, accounts, session_name="corp", path="config")
+    assert result.new_text.startswith("[default]\r\nregion = us-east-1\r\n\r\n[profile dev.Admin]\r\n")
+    again = populate(result.new_text, accounts, session_name="corp", path="config")
+    assert again.new_text == result.new_text and not again.changed
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("dev.Admin", "dev.Admin"),
+        ("Prod Account.Read Only", "Prod-Account.Read-Only"),
+        ("[x]#y", "x-y"),
+        ("", "profile"),
+    ],
+)
+def test_names_are_made_safe_for_a_section_header(raw: str, safe: str) -> None:
+    assert safe_profile_name(raw) == safe
+
+
+def test_a_symlinked_config_stays_a_symlink(config: Path, aws_home: Path) -> None:
+    real = aws_home / "real-config"
+    real.write_text(config.read_text())
+    config.unlink()
+    config.symlink_to(real)
+    assert _populate() == 0
+    assert config.is_symlink()
+    assert "[profile dev.ReadOnly]" in real.read_text()
