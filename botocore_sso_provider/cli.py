@@ -19,6 +19,7 @@ COMMANDS = (
     "list",
     "status",
     "populate",
+    "console",
     "fake_server",
     "demo",
 )

@@ -36,6 +36,7 @@ class PortalOperations(IdentityStore):
                     "expiration": int((now + self.settings.role_credentials_ttl) * 1000),
                 }
                 self._role_credentials[key] = issued
+                self._issued_role_keys[issued["accessKeyId"]] = (key, issued)
         return {"roleCredentials": dict(issued)}
 
     def list_accounts(

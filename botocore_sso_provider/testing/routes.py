@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs
 
 from .faults import FaultPlan
+from .federation import FEDERATION_PATH, FederationError
 from .model import OIDC_OPERATIONS
 from .pages import authorize_page, device_page, message_page
 from .service_errors import OIDC, PORTAL, FakeServiceError, oidc_error, service_error
@@ -103,6 +104,7 @@ class App:
         self._pages: Dict[Tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/device"): self._device_get,
             ("POST", "/device"): self._device_post,
+            ("GET", FEDERATION_PATH): self._federation,
             ("GET", "/_fake/counts"): self._admin_counts,
             ("POST", "/_fake/reset-counts"): self._admin_reset_counts,
             ("POST", "/_fake/approve"): self._admin_approve,
@@ -249,6 +251,19 @@ class App:
             return html_response(400, message_page("Cannot sign in", str(error)))
         outcome = "approved: return to your device" if approve else "denied"
         return html_response(200, message_page("Device login", f"The request was {outcome}."))
+
+    # -- the sign-in federation endpoint (console sign-in) -----------------------
+
+    def _federation(self, request: Request) -> Response:
+        action = request.query.get("Action")
+        try:
+            if action == "getSigninToken":
+                return json_response(200, self._state.get_signin_token(request.query.get("Session")))
+            if action == "login":
+                return redirect(self._state.federation_login(request.query))
+            raise FederationError(400, "Action must be getSigninToken or login")
+        except FederationError as error:
+            return Response(error.status, str(error).encode("utf-8"), "text/plain; charset=utf-8")
 
     # -- /_fake: control over HTTP for a server run from the command line --------
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .directory_file import load_directory
 from .faults import FaultPlan
+from .federation import FEDERATION_PATH
 from .model import (
     DEFAULT_ACCOUNTS,
     DEFAULT_START_URL,
@@ -366,6 +367,19 @@ class FakeIdentityCenter:
     def environ(self) -> Dict[str, str]:
         """The variables that point botocore's SSO and SSO OIDC clients at this server."""
         return {"AWS_ENDPOINT_URL_SSO": self.url, "AWS_ENDPOINT_URL_SSO_OIDC": self.url}
+
+    @property
+    def federation_url(self) -> str:
+        """The sign-in federation endpoint (getSigninToken, login) this server also serves."""
+        return f"{self.url}{FEDERATION_PATH}"
+
+    def federation_environ(self) -> Dict[str, str]:
+        """The variable that points ``botocore-sso console`` at this server's federation endpoint."""
+        return {"BOTOCORE_SSO_FEDERATION_ENDPOINT": self.federation_url}
+
+    def signin_token_role(self, token: str) -> Optional[Tuple[str, str, str]]:
+        """(user, account id, role name) a console sign-in token is valid for; None if it is not."""
+        return self._state.signin_token_role(token)
 
     # -- counters ----------------------------------------------------------------
 

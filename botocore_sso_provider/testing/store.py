@@ -56,6 +56,9 @@ class IdentityStore:
         self._access_tokens: Dict[str, AccessToken] = {}
         self._refresh_tokens: Dict[str, RefreshToken] = {}
         self._role_credentials: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
+        # Every role credential ever issued, by access key id: (user, account, role), credentials.
+        self._issued_role_keys: Dict[str, Tuple[Tuple[str, str, str], Dict[str, Any]]] = {}
+        self._signin_tokens: Dict[str, Any] = {}  # federation sign-in tokens, by token
         self._operations: Counter[str] = Counter()
         self._grants: Counter[str] = Counter()
 
