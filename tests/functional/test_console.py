@@ -107,14 +107,14 @@ def test_credentials_the_federation_endpoint_refuses_end_in_one_sentence(
 ) -> None:
     with (aws_home / ".aws" / "config").open("a") as config:
         config.write(
-            "\n[profile forged]\naws_access_key_id = ASIAFORGED\naws_secret_access_key = forged\n"
-            "aws_session_token = forged\n"
+            "\n[profile forged]\naws_access_key_id = ASIAFORGED\naws_secret_access_key = s3cr3t-key\n"
+            "aws_session_token = s3cr3t-token\n"
         )
     assert main(["console", "--profile", "forged", "--no-browser"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert "HTTP 403" in err and err.count("\n") == 1
-    assert "forged" not in err
+    assert "s3cr3t" not in err
 
 
 @pytest.mark.parametrize(
