@@ -1,7 +1,9 @@
 """The ``botocore-sso`` command: wiring only; each command's work lives in ``commands/``.
 
 Errors this package raises on purpose are printed as their one-sentence
-message on stderr (exit status 1), never as a traceback.
+message on stderr (exit status 1; 2 for a usage mistake), never as a
+traceback; anything unexpected is one line too, with the traceback under
+``--debug``. Exit status 0 means the command did what was asked.
 """
 
 from __future__ import annotations
@@ -22,18 +24,28 @@ COMMANDS = (
     "console",
     "fake_server",
     "demo",
+    "completion",
 )
 """Modules of ``botocore_sso_provider.commands``, in the order ``--help`` lists them."""
+
+_EPILOG = """Add --debug to any command for our and botocore's DEBUG logs on stderr (secrets redacted).
+Run 'botocore-sso COMMAND --help' for a command's options and examples.
+
+examples:
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="botocore-sso",
         description="AWS IAM Identity Center (SSO) logins and credentials for botocore and boto3.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="DEBUG logs on stderr, secrets redacted")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
+    examples: list[str] = []
     for module_name in COMMANDS:
         module = importlib.import_module(f".commands.{module_name}", __package__)
         sub = commands.add_parser(
@@ -43,13 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=module.EXAMPLES,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         module.add_arguments(sub)
         sub.set_defaults(handler=module.run)
+        examples.extend(line for line in module.EXAMPLES.splitlines()[1:2] if line.strip())
+    parser.epilog = _EPILOG + "\n".join(examples)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    from .commands.completion import autocomplete
+
+    autocomplete(parser)
+    args = parser.parse_args(argv)
+    if args.debug:
+        from .debugging import enable_debug_logging
+
+        enable_debug_logging()
     from botocore.exceptions import BotoCoreError
 
     try:
@@ -61,6 +84,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     except BotoCoreError as err:  # ours subclass botocore's; botocore's own read as well
         sys.stderr.write(f"botocore-sso: {err}\n")
+        return 1
+    except OSError as err:
+        where = f" {err.filename}" if err.filename else ""
+        sys.stderr.write(f"botocore-sso: cannot use{where}: {err.strerror or err}. Check its permissions.\n")
+        return 1
+    except Exception as err:
+        if args.debug:
+            raise
+        sys.stderr.write(
+            f"botocore-sso: unexpected {type(err).__name__}. Run again with --debug for the details "
+            "and report it.\n"
+        )
         return 1
     return status
 
