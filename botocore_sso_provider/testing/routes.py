@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs
 
+from . import sigv4
 from .faults import FaultPlan
 from .federation import FEDERATION_PATH, FederationError
 from .model import OIDC_OPERATIONS
@@ -26,6 +27,7 @@ from .throttling import Throttles
 logger = logging.getLogger(__name__)
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
+IAM_SIGNING_NAME = "sso-oauth"  # SSO OIDC's SigV4 signing name
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
 
@@ -120,6 +122,8 @@ class App:
         try:
             if key in self._pages:
                 return self._pages[key](request)
+            if key == ("POST", "/token") and "aws_iam" in request.query:  # POST /token?aws_iam=t
+                return self._operation(request, "CreateTokenWithIAM", self._create_token_with_iam)
             if key in self._operations:
                 return self._operation(request, *self._operations[key])
             return json_response(404, {"message": "Not found"}, "UnknownOperationException")
@@ -170,9 +174,24 @@ class App:
         return json_response(200, self._state.start_device_authorization(body))
 
     def _create_token(self, request: Request, body: Mapping[str, Any]) -> Response:
-        if "aws_iam" in request.query:
-            raise oidc_error("invalid_request", "CreateTokenWithIAM is not supported by the fake")
         return json_response(200, self._state.create_token(body))
+
+    def _create_token_with_iam(self, request: Request, body: Mapping[str, Any]) -> Response:
+        try:
+            sigv4.verify(
+                method=request.method,
+                path=request.path,
+                query=request.query,
+                headers=request.headers,
+                body=request.body,
+                region=self._state.settings.region,
+                service=IAM_SIGNING_NAME,
+                lookup=self._state.signing_key,
+                now=self._state.now(),
+            )
+        except sigv4.SignatureError as error:
+            return json_response(403, {"message": str(error)}, error.code)
+        return json_response(200, self._state.create_token_with_iam(body))
 
     def _authorize_get(self, request: Request, body: Mapping[str, Any]) -> Response:
         checked = self._state.check_authorize(request.query)

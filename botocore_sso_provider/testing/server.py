@@ -20,12 +20,13 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Type
 from urllib.parse import parse_qs, urlsplit
 
 from .directory_file import load_directory
 from .faults import FaultPlan
 from .federation import FEDERATION_PATH
+from .iam_tokens import IAM_GRANT_TYPES, TrustedTokenIssuer
 from .model import (
     DEFAULT_ACCOUNTS,
     DEFAULT_START_URL,
@@ -380,6 +381,43 @@ class FakeIdentityCenter:
     def signin_token_role(self, token: str) -> Optional[Tuple[str, str, str]]:
         """(user, account id, role name) a console sign-in token is valid for; None if it is not."""
         return self._state.signin_token_role(token)
+
+    # -- trusted identity propagation (CreateTokenWithIAM) -------------------------
+
+    def register_trusted_token_issuer(
+        self, issuer_url: str, *, user_claim: str = "sub"
+    ) -> TrustedTokenIssuer:
+        """An identity provider whose JWTs applications may exchange; ``.mint()`` makes its JWTs.
+
+        ``user_claim`` is the JWT claim whose value names the directory user
+        (``"alice"``). JWTs are HS256-signed with a key of this issuer's own.
+        """
+        return self._state.register_trusted_token_issuer(issuer_url, user_claim)
+
+    def register_application(
+        self,
+        name: str,
+        *,
+        trusted_token_issuers: Mapping[str, Sequence[str]],
+        scopes: Sequence[str] = ("openid", "aws", "sso:account:access"),
+        grant_types: Sequence[str] = IAM_GRANT_TYPES,
+    ) -> str:
+        """An OAuth application for CreateTokenWithIAM; returns its ARN, the ``clientId`` to use.
+
+        ``trusted_token_issuers`` maps each issuer URL it trusts to the JWT
+        audiences (``aud``) it accepts from that issuer.
+        """
+        return self._state.register_application(name, trusted_token_issuers, scopes, grant_types)
+
+    def iam_credentials(self) -> Dict[str, str]:
+        """New IAM keys (``aws_access_key_id``, ``aws_secret_access_key``) to sign CreateTokenWithIAM.
+
+        Role credentials from GetRoleCredentials are accepted too.
+        """
+        return self._state.new_iam_credentials()
+
+    def iam_refresh_token_is_valid(self, token: str) -> bool:
+        return self._state.iam_refresh_token_is_valid(token)
 
     # -- counters ----------------------------------------------------------------
 

@@ -59,8 +59,18 @@ class IdentityStore:
         # Every role credential ever issued, by access key id: (user, account, role), credentials.
         self._issued_role_keys: Dict[str, Tuple[Tuple[str, str, str], Dict[str, Any]]] = {}
         self._signin_tokens: Dict[str, Any] = {}  # federation sign-in tokens, by token
+        # CreateTokenWithIAM: trusted token issuers by URL, applications by ARN, IAM keys by id.
+        self._issuers: Dict[str, Any] = {}
+        self._applications: Dict[str, Any] = {}
+        self._iam_keys: Dict[str, Any] = {}
+        self._iam_refresh_tokens: Dict[str, Any] = {}
+        self._id_token_key = secrets.token_bytes(32)
         self._operations: Counter[str] = Counter()
         self._grants: Counter[str] = Counter()
+
+    def now(self) -> float:
+        """The fake's clock (request signatures are checked against it)."""
+        return self._clock()
 
     def user_names(self) -> List[str]:
         return list(self._users)
