@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -35,7 +36,8 @@ examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The parser; with ``only`` (a module of COMMANDS), just that command's, which is cheaper."""
     parser = argparse.ArgumentParser(
         prog="botocore-sso",
         description="AWS IAM Identity Center (SSO) logins and credentials for botocore and boto3.",
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     examples: list[str] = []
-    for module_name in COMMANDS:
+    for module_name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f".commands.{module_name}", __package__)
         sub = commands.add_parser(
             module.NAME,
@@ -63,12 +65,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _chosen_command(argv: Sequence[str]) -> Optional[str]:
+    """The module of the command ``argv`` names, when that is plain to see without a parser.
+
+    Building every command's parser costs milliseconds that a prompt line
+    (``status --short``) should not pay; --help, completion and mistakes get
+    the full parser.
+    """
+    if "_ARGCOMPLETE" in os.environ:
+        return None
+    for word in argv:
+        if word in ("--debug",):
+            continue
+        module = word.replace("-", "_")
+        return module if module in COMMANDS and not word.startswith("-") else None
+    return None
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_chosen_command(words))
     from .commands.completion import autocomplete
 
     autocomplete(parser)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if args.debug:
         from .debugging import enable_debug_logging
 
