@@ -26,7 +26,7 @@ _HAS_OPERATION = (
     "CreateTokenWithIAM" in botocore.session.get_session().get_service_model("sso-oidc").operation_names
 )
 pytestmark = pytest.mark.skipif(
-    not _HAS_OPERATION, reason="botocore's sso-oidc model has CreateTokenWithIAM from 1.32 (Nov 2023) on"
+    not _HAS_OPERATION, reason="this botocore's sso-oidc model has no CreateTokenWithIAM (added in late 2023)"
 )
 
 
