@@ -8,14 +8,16 @@ traceback; anything unexpected is one line too, with the traceback under
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-from typing import Optional, Sequence
 
 from ._version import __version__
 from .commands import CommandError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Callable, Optional, Sequence
 
 COMMANDS = (
     "login",
@@ -38,6 +40,9 @@ examples:
 
 def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     """The parser; with ``only`` (a module of COMMANDS), just that command's, which is cheaper."""
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="botocore-sso",
         description="AWS IAM Identity Center (SSO) logins and credentials for botocore and boto3.",
@@ -65,8 +70,8 @@ def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _chosen_command(argv: Sequence[str]) -> Optional[str]:
-    """The module of the command ``argv`` names, when that is plain to see without a parser.
+def _chosen_command(arguments: Sequence[str]) -> Optional[str]:
+    """The module of the command ``arguments`` name, when that is plain to see without a parser.
 
     Building every command's parser costs milliseconds that a prompt line
     (``status --short``) should not pay; --help, completion and mistakes get
@@ -74,8 +79,8 @@ def _chosen_command(argv: Sequence[str]) -> Optional[str]:
     """
     if "_ARGCOMPLETE" in os.environ:
         return None
-    for word in argv:
-        if word in ("--debug",):
+    for word in arguments:
+        if word == "--debug":
             continue
         module = word.replace("-", "_")
         return module if module in COMMANDS and not word.startswith("-") else None
@@ -83,39 +88,45 @@ def _chosen_command(argv: Sequence[str]) -> Optional[str]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    words = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_chosen_command(words))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_command(arguments))
     from .commands.completion import autocomplete
 
-    autocomplete(parser)
-    args = parser.parse_args(words)
+    autocomplete(parser)  # answers the shell's completion request and exits, if there is one
+    args = parser.parse_args(arguments)
     if args.debug:
         from .debugging import enable_debug_logging
 
         enable_debug_logging()
-    from botocore.exceptions import BotoCoreError
+    return _run(args.handler, args)
 
+
+def _run(handler: Callable[[Any], int], args: Any) -> int:
+    """A command's exit status; every failure as one sentence on stderr, never a traceback."""
     try:
-        status: int = args.handler(args)
+        status: int = handler(args)
     except KeyboardInterrupt:
         return 130
     except CommandError as err:
         sys.stderr.write(f"botocore-sso: {err}\n")
         return 2
-    except BotoCoreError as err:  # ours subclass botocore's; botocore's own read as well
-        sys.stderr.write(f"botocore-sso: {err}\n")
-        return 1
-    except OSError as err:
-        where = f" {err.filename}" if err.filename else ""
-        sys.stderr.write(f"botocore-sso: cannot use{where}: {err.strerror or err}. Check its permissions.\n")
-        return 1
     except Exception as err:
-        if args.debug:
+        from botocore.exceptions import BotoCoreError
+
+        if isinstance(err, BotoCoreError):  # ours subclass botocore's; botocore's own read as well
+            sys.stderr.write(f"botocore-sso: {err}\n")
+        elif isinstance(err, OSError):
+            where = f" {err.filename}" if err.filename else ""
+            sys.stderr.write(
+                f"botocore-sso: cannot use{where}: {err.strerror or err}. Check its permissions.\n"
+            )
+        elif getattr(args, "debug", False):
             raise
-        sys.stderr.write(
-            f"botocore-sso: unexpected {type(err).__name__}. Run again with --debug for the details "
-            "and report it.\n"
-        )
+        else:
+            sys.stderr.write(
+                f"botocore-sso: unexpected {type(err).__name__}. Run again with --debug for the details "
+                "and report it.\n"
+            )
         return 1
     return status
 

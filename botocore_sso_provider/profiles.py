@@ -280,7 +280,8 @@ def write_config(path: str, text: str) -> Optional[str]:
     backup = None
     if mode is not None:
         backup = target + BACKUP_SUFFIX
-        shutil.copy2(target, backup)
+        shutil.copyfile(target, backup)  # never "into" a directory of that name, as copy2 would
+        shutil.copystat(target, backup)
     handle, temp_path = tempfile.mkstemp(prefix=".config-", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:

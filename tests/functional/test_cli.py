@@ -132,3 +132,20 @@ def test_completion_without_argcomplete_says_how_to_get_it(
     monkeypatch.setitem(sys.modules, "argcomplete", None)  # as if not installed
     assert main(["completion", "bash"]) == 2
     assert "pip install 'botocore-sso-provider[completion]'" in capsys.readouterr().err
+
+
+def test_a_config_file_that_cannot_be_written_is_one_sentence(
+    idc: FakeIdentityCenter,
+    write_config: Callable[[str], Path],
+    seed_login: Callable[..., dict],
+    capsys: pytest.CaptureFixture[str],
+    aws_home: Path,
+) -> None:
+    config = write_config(SSO_CONFIG)
+    seed_login()
+    blocker = aws_home / ".aws" / "config.bak"
+    blocker.mkdir()  # the backup cannot be written: a directory is in its place
+    assert main(["populate", "--sso-session", "corp"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "config.bak" in err and "Traceback" not in err
+    assert config.read_text().startswith("[profile dev]")
