@@ -78,8 +78,8 @@ def sort_key(account: AccountAccess) -> tuple[str, str]:
     return (account.account_name.lower(), account.account_id)
 
 
-class _TokenRefused(Exception):
-    """The portal said UnauthorizedException for this token."""
+class _Abandoned(Exception):
+    """Another thread's role listing failed, so this one stopped."""
 
 
 class PortalLister:
@@ -107,6 +107,7 @@ class PortalLister:
         self._token: Optional[str] = None
         self._token_reloaded = False
         self.stats = ListingStats()
+        self._abandon = threading.Event()
         self._client = portal_client(
             botocore_session,
             session_config.region,
@@ -117,7 +118,12 @@ class PortalLister:
         """Every reachable account with its roles, sorted by account name."""
         listed = list(self._pages("list_accounts", "accountList"))
         with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="sso-roles") as pool:
-            role_lists = list(pool.map(lambda account: self._roles(account["accountId"]), listed))
+            futures = [pool.submit(self._roles, account["accountId"]) for account in listed]
+        failures = [err for err in (f.exception() for f in futures) if err is not None]
+        real = [err for err in failures if not isinstance(err, _Abandoned)]
+        if real:
+            raise real[0]
+        role_lists = [f.result() for f in futures]
         result = [
             AccountAccess(
                 account_id=str(account["accountId"]),
@@ -130,7 +136,14 @@ class PortalLister:
         return sorted(result, key=sort_key)
 
     def _roles(self, account_id: str) -> tuple[str, ...]:
-        names = {str(role["roleName"]) for role in self._pages("list_account_roles", "roleList", account_id)}
+        try:
+            pages = self._pages("list_account_roles", "roleList", account_id)
+            names = {str(role["roleName"]) for role in pages}
+        except _Abandoned:
+            raise
+        except BaseException:
+            self._abandon.set()  # the listing has failed: the other threads stop retrying
+            raise
         return tuple(sorted(names))
 
     def _pages(self, operation: str, result_key: str, account_id: Optional[str] = None) -> Iterator[Any]:
@@ -156,6 +169,8 @@ class PortalLister:
         method = getattr(self._client, operation)
         attempt = 0
         while True:
+            if self._abandon.is_set():
+                raise _Abandoned()
             attempt += 1
             token = self._access_token()
             try:

@@ -67,7 +67,8 @@ def test_every_account_and_role_is_found_across_pages_despite_throttling(
     counts = big_idc.request_counts()
     assert counts["ListAccounts"] == 3 + throttled["ListAccounts"]
     assert counts["ListAccountRoles"] == 250 + throttled["ListAccountRoles"]
-    assert len(sleeps) == lister.stats.throttled == sum(throttled.values())
+    assert lister.stats.throttled == sum(throttled.values())
+    assert len(sleeps) == lister.stats.requests - (3 + 250)  # one backoff per failed attempt
     assert all(0 <= delay <= 8.0 for delay in sleeps)
     assert counts["CreateToken"] == 0  # the token was fresh: no refresh
 
@@ -140,3 +141,14 @@ def test_list_without_a_login_is_one_sentence_naming_the_login(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "Run: botocore-sso login --sso-session corp" in err
+
+
+def test_when_one_role_listing_fails_the_others_stop_retrying(
+    big_idc: FakeIdentityCenter, logged_in: dict
+) -> None:
+    big_idc.inject("ListAccountRoles", "ResourceNotFoundException")  # not worth retrying
+    big_idc.throttle("ListAccountRoles", every=1)  # every other request is throttled for ever
+    with pytest.raises(ServiceUnavailableError, match="ResourceNotFoundException"):
+        _lister(sleep=lambda _: None).accounts()
+    # without the stop, 250 accounts x 8 attempts would be made
+    assert big_idc.request_counts()["ListAccountRoles"] < 100
