@@ -89,6 +89,13 @@ def _chosen_command(arguments: Sequence[str]) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["status"] and "_ARGCOMPLETE" not in os.environ:
+        # Early dispatch: a shell prompt runs `status --short` before every command line.
+        from .commands import status
+
+        plain = status.short_arguments(arguments[1:])
+        if plain is not None:
+            return _run(status.run, plain)
     parser = build_parser(_chosen_command(arguments))
     from .commands.completion import autocomplete
 

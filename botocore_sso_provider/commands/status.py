@@ -33,6 +33,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def short_arguments(arguments: list[str]) -> Optional[argparse.Namespace]:
+    """``--short [--profile P]`` read without argparse (a prompt runs it constantly); else None."""
+    profile: Optional[str] = None
+    words = iter(arguments)
+    seen_short = False
+    for word in words:
+        if word == "--short":
+            seen_short = True
+        elif word == "--profile":
+            profile = next(words, None)
+            if profile is None or profile.startswith("-"):
+                return None
+        elif word.startswith("--profile="):
+            profile = word.split("=", 1)[1]
+        else:
+            return None  # anything else (--help, --format, typos) goes through argparse
+    if not seen_short or profile == "":
+        return None
+    return argparse.Namespace(short=True, profile=profile, format="table", debug=False)
+
+
 def run(args: Any) -> int:
     from ..status import all_logins, default_profile, load_config_file, profile_status
 

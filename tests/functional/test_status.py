@@ -172,3 +172,34 @@ def test_the_role_cache_key_matches_the_providers(config: Path) -> None:
         assert status_role_cache_key(resolved.account_id, resolved.role_name, resolved.session) == (
             role_cache_key(resolved)
         )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fast"),
+    [
+        (["--short"], True),
+        (["--short", "--profile", "dev"], True),
+        (["--profile=dev", "--short"], True),
+        (["--short", "--format", "json"], False),
+        (["--profile", "dev"], False),
+        (["--short", "--profile"], False),
+        (["--short", "--help"], False),
+    ],
+)
+def test_the_prompt_line_skips_argparse_only_for_what_it_understands(
+    arguments: list[str], fast: bool
+) -> None:
+    from botocore_sso_provider.commands.status import short_arguments
+
+    parsed = short_arguments(arguments)
+    assert (parsed is not None) == fast
+    if parsed is not None:
+        assert parsed.short and parsed.profile in (None, "dev")
+
+
+def test_the_fast_prompt_line_answers_as_the_parsed_one(
+    idc: FakeIdentityCenter, config: Path, seed_login: Callable[..., dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_login(expiresAt=in_minutes(61))
+    assert _status(capsys, "--short", "--profile", "dev") == (0, "corp 1h00m\n")
+    assert _status(capsys, "--short", "--profile", "dev", "--format", "table") == (0, "corp 1h00m\n")
