@@ -18,11 +18,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from .cache import CacheFileCorrupt, JSONFileCache, role_cache_dir, token_cache_dir
+from . import cache as _cache
+from .cache import JSONFileCache, role_cache_dir, token_cache_dir
 from .config import SSOSessionConfig, config_file_path, resolve_profile, resolve_session
 from .errors import SSOConfigError, login_command
 
 _CLI_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# What the cache raises for a file it will not use: unparseable, and (where the cache checks
+# ownership and file types) untrusted. Each carries ``path`` and ``reason``.
+_UNREADABLE: tuple[type[Exception], ...] = tuple(
+    getattr(_cache, name) for name in ("CacheFileCorrupt", "CachePathUnusable") if hasattr(_cache, name)
+)
 _UTC = datetime.timezone.utc
 
 
@@ -156,8 +162,8 @@ def login_status(
     problem: Optional[str] = None
     try:
         data = JSONFileCache(token_cache_dir).read(login.token_cache_key)
-    except CacheFileCorrupt as err:
-        data, problem = None, f"the token file {err.path} is unreadable ({err.reason})"
+    except _UNREADABLE as err:
+        data, problem = None, _problem("the token file", err)
     role_cache = JSONFileCache(role_cache_dir)
     role_states = tuple(
         RoleCredentialStatus(account_id, role_name, _role_expiry(role_cache, account_id, role_name, login))
@@ -190,7 +196,7 @@ def _role_expiry(
 ) -> Optional[datetime.datetime]:
     try:
         data = cache.read(role_cache_key(account_id, role_name, login))
-    except CacheFileCorrupt:
+    except _UNREADABLE:
         return None
     if not data or data.get("ProviderType", "sso") != "sso":
         return None
@@ -287,6 +293,12 @@ def profile_status(
     pair = (resolved.account_id, resolved.role_name)
     login = login_status(resolved.session, (pair,), now=now)
     return ProfileStatus(profile, login, login.role_credentials[0])
+
+
+def _problem(what: str, err: Exception) -> str:
+    text = f"{what} {getattr(err, 'path', '?')} cannot be used ({getattr(err, 'reason', err)})"
+    fix = getattr(err, "fix", None)
+    return f"{text}. {fix}" if fix else text
 
 
 def default_profile() -> str:

@@ -203,3 +203,19 @@ def test_the_fast_prompt_line_answers_as_the_parsed_one(
     seed_login(expiresAt=in_minutes(61))
     assert _status(capsys, "--short", "--profile", "dev") == (0, "corp 1h00m\n")
     assert _status(capsys, "--short", "--profile", "dev", "--format", "table") == (0, "corp 1h00m\n")
+
+
+def test_an_unreadable_token_file_is_a_problem_named_not_a_traceback(
+    config: Path, aws_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import token_path
+
+    path = token_path(aws_home, "corp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json")
+    code, out = _status(capsys, "--format", "json")
+    corp = next(s for s in json.loads(out)["sessions"] if s["name"] == "corp")
+    assert corp["loggedIn"] is False
+    assert str(path) in corp["problem"]
+    assert corp["fix"] == "botocore-sso login --sso-session corp"
+    assert code == 1
