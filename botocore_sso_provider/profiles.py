@@ -263,6 +263,12 @@ def read_config(path: str) -> str:
             return handle.read()
     except FileNotFoundError:
         return ""
+    except UnicodeDecodeError:
+        from .errors import SSOConfigError
+
+        raise SSOConfigError(
+            error_msg=f"{path} is not UTF-8 text, so populate leaves it alone. Save it as UTF-8 first."
+        ) from None
 
 
 def write_config(path: str, text: str) -> Optional[str]:

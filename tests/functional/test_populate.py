@@ -187,3 +187,14 @@ def test_a_symlinked_config_stays_a_symlink(config: Path, aws_home: Path) -> Non
     assert _populate() == 0
     assert config.is_symlink()
     assert "[profile dev.ReadOnly]" in real.read_text()
+
+
+def test_a_config_that_is_not_utf8_is_left_alone_with_one_sentence(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config.write_bytes(HAND_WRITTEN.encode() + b"# caf\xe9\n")
+    before = config.read_bytes()
+    assert _populate() == 1
+    err = capsys.readouterr().err  # botocore itself may refuse to parse it first
+    assert err.count("\n") == 1 and ("is not UTF-8 text" in err or "Unable to parse config file" in err)
+    assert config.read_bytes() == before
