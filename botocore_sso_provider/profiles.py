@@ -80,6 +80,8 @@ class Section:
                 if match.group("value") != wanted:
                     self.lines[index] = f"{key} = {wanted}{_ending(line, newline)}"
         additions = [f"{key} = {value}{newline}" for key, value in values if key in remaining]
+        if additions and last_key_line >= 0 and not self.lines[last_key_line].endswith("\n"):
+            self.lines[last_key_line] += newline  # the file's last line had no line ending
         self.lines[last_key_line + 1 : last_key_line + 1] = additions
 
     def text(self) -> str:

@@ -12,8 +12,6 @@ import botocore.session
 import pytest
 
 from botocore_sso_provider.cli import main
-from botocore_sso_provider.portal import AccountAccess
-from botocore_sso_provider.profiles import populate, safe_profile_name
 from botocore_sso_provider.testing import Account, FakeIdentityCenter
 from tests.conftest import token_path
 
@@ -147,36 +145,6 @@ def test_a_bad_template_is_one_sentence_before_any_request(
     err = capsys.readouterr().err
     assert "{account_name}" in err and err.count("\n") == 1
     assert org.request_counts()["ListAccounts"] == 0
-
-
-def test_a_hand_written_profile_with_the_generated_name_is_never_overwritten() -> None:
-    text = "[profile dev.Admin]\nregion = us-west-2\n"
-    accounts = [AccountAccess("111111111111", "dev", "", ("Admin",))]
-    result = populate(text, accounts, session_name="corp", path="config")
-    assert result.new_text.startswith(text)
-    assert result.added == ("dev.Admin-111111111111",)
-
-
-def test_a_file_without_a_final_newline_and_with_crlf_endings_is_kept() -> None:
-    text = "[default]\r\nregion = us-east-1"
-    accounts = [AccountAccess("111111111111", "dev", "", ("Admin",))]
-    result = populate(text, accounts, session_name="corp", path="config")
-    assert result.new_text.startswith("[default]\r\nregion = us-east-1\r\n\r\n[profile dev.Admin]\r\n")
-    again = populate(result.new_text, accounts, session_name="corp", path="config")
-    assert again.new_text == result.new_text and not again.changed
-
-
-@pytest.mark.parametrize(
-    ("raw", "safe"),
-    [
-        ("dev.Admin", "dev.Admin"),
-        ("Prod Account.Read Only", "Prod-Account.Read-Only"),
-        ("[x]#y", "x-y"),
-        ("", "profile"),
-    ],
-)
-def test_names_are_made_safe_for_a_section_header(raw: str, safe: str) -> None:
-    assert safe_profile_name(raw) == safe
 
 
 def test_a_symlinked_config_stays_a_symlink(config: Path, aws_home: Path) -> None:
