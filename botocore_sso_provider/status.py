@@ -252,7 +252,8 @@ class ProfileStatus:
     def fix(self) -> Optional[str]:
         if self.usable:
             return None
-        return login_command(self.profile, self.login.login.name)
+        login = self.login.login  # for an assume-role profile, its SSO source's login
+        return login_command(login.profile or self.profile, login.name)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -279,8 +280,12 @@ class ProfileStatus:
 def profile_status(
     full_config: Mapping[str, Any], profile: str, *, now: Optional[datetime.datetime] = None
 ) -> ProfileStatus:
-    """The status of ``profile``; SSOConfigError when it is not a working SSO profile."""
-    resolved = resolve_profile(full_config, profile)
+    """The status of ``profile``; SSOConfigError when it is not a working SSO profile.
+
+    A profile that assumes a role from an SSO profile (``source_profile``,
+    as deep as botocore allows) is as usable as the SSO profile at the root.
+    """
+    resolved = resolve_profile(full_config, _sso_root(full_config, profile))
     if resolved is None:
         if profile not in full_config.get("profiles", {}):
             message = f'The profile "{profile}" does not exist in {config_file_path()}.'
@@ -299,6 +304,19 @@ def _problem(what: str, err: Exception) -> str:
     text = f"{what} {getattr(err, 'path', '?')} cannot be used ({getattr(err, 'reason', err)})"
     fix = getattr(err, "fix", None)
     return f"{text}. {fix}" if fix else text
+
+
+def _sso_root(full_config: Mapping[str, Any], profile: str) -> str:
+    profiles = full_config.get("profiles", {})
+    seen = {profile}
+    current = profile
+    while True:
+        values = profiles.get(current) or {}
+        source = values.get("source_profile")
+        if "role_arn" not in values or not source or source in seen:
+            return current
+        seen.add(source)
+        current = source
 
 
 def default_profile() -> str:

@@ -219,3 +219,24 @@ def test_an_unreadable_token_file_is_a_problem_named_not_a_traceback(
     assert str(path) in corp["problem"]
     assert corp["fix"] == "botocore-sso login --sso-session corp"
     assert code == 1
+
+
+def test_an_assume_role_profile_is_as_usable_as_its_sso_source(
+    idc: FakeIdentityCenter,
+    write_config: Callable[[str], Path],
+    seed_login: Callable[..., dict],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_config(
+        SSO_CONFIG
+        + """
+    [profile admin]
+    role_arn = arn:aws:iam::111111111111:role/Admin
+    source_profile = dev
+    """
+    )
+    code, out = _status(capsys, "--profile", "admin", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["profile"]["fix"] == "botocore-sso login --sso-session corp"
+    seed_login()
+    assert _status(capsys, "--short", "--profile", "admin")[0] == 0
