@@ -181,10 +181,14 @@ class TokenProvider:
 
     def access_token(self) -> str:
         """A token that works now: cached, or refreshed once for all processes."""
+        return self.usable_token().access_token
+
+    def usable_token(self) -> SSOToken:
+        """``access_token()`` with its expiry: the whole token file that was used."""
         token = self.load()
         if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
-            return token.access_token
-        return self._refresh_or_fallback(token).access_token
+            return token
+        return self._refresh_or_fallback(token)
 
     def _refresh_or_fallback(self, seen: SSOToken) -> SSOToken:
         if not seen.can_refresh:
