@@ -39,15 +39,25 @@ def now_utc() -> datetime.datetime:
 def parse_time(text: Any) -> Optional[datetime.datetime]:
     """A cache timestamp as aware UTC; None when absent or unreadable.
 
-    The CLI's own format is parsed here directly: dateutil costs 10 ms to
-    import, too much for a prompt, so it only reads the other spellings.
+    The CLI's own format (``2026-11-23T10:00:00Z``) is parsed here directly:
+    dateutil costs 10 ms to import, too much for a prompt, so it only reads
+    the other spellings.
     """
     if not isinstance(text, str) or not text:
         return None
-    try:
-        return datetime.datetime.strptime(text, _CLI_FORMAT).replace(tzinfo=_UTC)
-    except ValueError:
-        pass
+    if len(text) == 20 and text[4] == text[7] == "-" and text[10] == "T" and text[19] == "Z":
+        try:  # by hand: strptime's first call compiles its locale regexes (milliseconds)
+            return datetime.datetime(
+                int(text[0:4]),
+                int(text[5:7]),
+                int(text[8:10]),
+                int(text[11:13]),
+                int(text[14:16]),
+                int(text[17:19]),
+                tzinfo=_UTC,
+            )
+        except ValueError:
+            pass
     try:
         from .clock import parse_timestamp
 
