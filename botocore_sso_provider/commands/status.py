@@ -7,10 +7,12 @@ profile with ``--profile``; otherwise at least one login), 1 otherwise.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from typing import Any, Optional
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import argparse  # the fast path (--short) never imports it
 
 NAME = "status"
 HELP = "show what is logged in and cached (no secrets); --short for a shell prompt"
@@ -33,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def short_arguments(arguments: list[str]) -> Optional[argparse.Namespace]:
+def short_arguments(arguments: list[str]) -> Optional[SimpleNamespace]:
     """``--short [--profile P]`` read without argparse (a prompt runs it constantly); else None."""
     profile: Optional[str] = None
     words = iter(arguments)
@@ -51,7 +53,7 @@ def short_arguments(arguments: list[str]) -> Optional[argparse.Namespace]:
             return None  # anything else (--help, --format, typos) goes through argparse
     if not seen_short or profile == "":
         return None
-    return argparse.Namespace(short=True, profile=profile, format="table", debug=False)
+    return SimpleNamespace(short=True, profile=profile, format="table", debug=False)
 
 
 def run(args: Any) -> int:
@@ -71,6 +73,8 @@ def run(args: Any) -> int:
         logins = all_logins(full_config)
         usable = any(login.usable for login in logins)
     if args.format == "json":
+        import json
+
         document: dict[str, Any] = {"sessions": [login.to_json() for login in logins]}
         if profile is not None:
             document["profile"] = profile.to_json()

@@ -132,14 +132,15 @@ def test_short_is_one_line_for_a_prompt(
     assert _status(capsys, "--short") == (1, "corp expired\n")
 
 
-def test_short_imports_neither_boto3_nor_a_botocore_session(
+def test_short_imports_neither_boto3_nor_a_botocore_session_nor_argparse(
     idc: FakeIdentityCenter, config: Path, seed_login: Callable[..., dict]
 ) -> None:
     seed_login()
     code = (
         "import sys; from botocore_sso_provider.cli import main; "
         "status = main(['status', '--short', '--profile', 'dev']); "
-        "heavy = [m for m in ('boto3', 'botocore.session', 'botocore.client', 'dateutil.parser') "
+        "heavy = [m for m in ('boto3', 'botocore.session', 'botocore.client', 'dateutil.parser', "
+        "'argparse', '_strptime') "
         "if m in sys.modules]; print(heavy); sys.exit(status)"
     )
     result = run_python("-c", code)
