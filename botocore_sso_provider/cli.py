@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 COMMANDS = (
     "login",
+    "logout",
     "list",
     "status",
     "populate",

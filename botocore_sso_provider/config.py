@@ -18,6 +18,7 @@ from typing import Any, Mapping, Optional
 from .errors import SSOConfigError
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
+"""What a PKCE login registers and asks for when no sso_registration_scopes is set (as the CLI)."""
 
 _PROFILE_KEYS = ("sso_account_id", "sso_role_name")
 _SESSION_KEYS = ("sso_start_url", "sso_region")
@@ -30,7 +31,8 @@ class SSOSessionConfig:
     start_url: str
     region: str
     name: Optional[str] = None
-    scopes: tuple[str, ...] = ()
+    scopes: Optional[tuple[str, ...]] = None
+    """sso_registration_scopes as configured; None when the key is absent (the CLI's "scopes": null)."""
     profile: Optional[str] = None
 
     @property
@@ -111,7 +113,7 @@ def resolve_session(
     if missing:
         raise _missing(name, missing, "sso-session")
     raw_scopes = values.get("sso_registration_scopes")
-    scopes = tuple(s.strip() for s in raw_scopes.split(",") if s.strip()) if raw_scopes else DEFAULT_SCOPES
+    scopes = None if raw_scopes is None else tuple(s.strip() for s in raw_scopes.split(",") if s.strip())
     return SSOSessionConfig(
         start_url=values["sso_start_url"],
         region=values["sso_region"],

@@ -79,6 +79,7 @@ class RoleCredentialFetcher:
         cached = self._fresh_cached()
         if cached is not None:
             return cached
+        self._tokens.access_token()  # first, outside this lock: a login on demand may take minutes
         try:
             with self._cache.lock(self._key):
                 cached = self._fresh_cached()

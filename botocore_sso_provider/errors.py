@@ -141,3 +141,9 @@ class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
     """An interactive login did not complete (denied, timed out, expired code)."""
 
     fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"
+
+
+class LoginCachePathError(SSOProviderError, UnauthorizedSSOTokenError):
+    """A login could not be saved where it must go; found before the user signs in."""
+
+    fmt = "Cannot log in to {subject}: {path} {problem}. {fix}, then run: {command}"
