@@ -15,8 +15,7 @@ import datetime
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from . import cache as _cache
 from .cache import JSONFileCache, role_cache_dir, token_cache_dir
@@ -96,8 +95,7 @@ def role_cache_key(account_id: str, role_name: str, login: SSOSessionConfig) -> 
     return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a file name
 
 
-@dataclass(frozen=True)
-class RoleCredentialStatus:
+class RoleCredentialStatus(NamedTuple):
     account_id: str
     role_name: str
     expires_at: Optional[datetime.datetime]
@@ -113,8 +111,7 @@ class RoleCredentialStatus:
         }
 
 
-@dataclass(frozen=True)
-class LoginStatus:
+class LoginStatus(NamedTuple):
     """One sso-session or legacy start URL as the cache files describe it."""
 
     login: SSOSessionConfig
@@ -122,9 +119,9 @@ class LoginStatus:
     expires_at: Optional[datetime.datetime]
     refreshable: bool
     registration_expires_at: Optional[datetime.datetime]
-    role_credentials: tuple[RoleCredentialStatus, ...] = ()
-    problem: Optional[str] = None
-    now: datetime.datetime = field(default_factory=now_utc, compare=False)
+    role_credentials: tuple[RoleCredentialStatus, ...]
+    problem: Optional[str]
+    now: datetime.datetime  # the moment the files were read; every answer is about it
 
     @property
     def token_valid(self) -> bool:
@@ -246,8 +243,7 @@ def all_logins(
     return [login_status(logins[key], tuple(roles[key]), now=now) for key in logins]
 
 
-@dataclass(frozen=True)
-class ProfileStatus:
+class ProfileStatus(NamedTuple):
     """Whether one profile can get credentials now, and if not, the command that fixes it."""
 
     profile: str
