@@ -127,3 +127,13 @@ def test_credentials_the_federation_endpoint_refuses_end_in_one_sentence(
 )
 def test_the_federation_endpoint_follows_the_partition(region: str, endpoint: str) -> None:
     assert federation_endpoint(partition_for_region(region)) == endpoint
+
+
+def test_without_a_login_console_names_the_login_and_prints_no_url(
+    idc: FakeIdentityCenter, write_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(CONFIG.format(name="dev", region="us-east-1") + SESSION)
+    assert main(["console", "--profile", "dev", "--no-browser"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and "Run: botocore-sso login --sso-session corp" in err
