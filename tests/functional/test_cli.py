@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Callable
@@ -149,3 +151,25 @@ def test_a_config_file_that_cannot_be_written_is_one_sentence(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "config.bak" in err and "Traceback" not in err
     assert config.read_text().startswith("[profile dev]")
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed on this machine")
+def test_completion_in_a_real_fish_shell(write_config: Callable[[str], Path], tmp_path: Path) -> None:
+    pytest.importorskip("argcomplete")
+    write_config(SSO_CONFIG)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "botocore-sso").write_text(f"#!{sys.executable}\n" + SCRIPT[1] + "\n")
+    (bin_dir / "botocore-sso").chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    script = (
+        "botocore-sso completion fish | source; "
+        'complete -C "botocore-sso st"; complete -C "botocore-sso status --profile "; '
+        'complete -C "botocore-sso list --sso-session "'
+    )
+    result = subprocess.run(
+        ["fish", "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    words = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert words == ["status", "dev", "corp"]
