@@ -99,9 +99,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # parser would cost more than printing a cached answer.
         from .commands import credential_process
 
-        plain = credential_process.plain_arguments(arguments[1:])
-        if plain is not None:
-            return _run(credential_process.run, plain)
+        process_arguments = credential_process.plain_arguments(arguments[1:])
+        if process_arguments is not None:
+            return _run(credential_process.run, process_arguments)
     if arguments[:1] == ["status"] and "_ARGCOMPLETE" not in os.environ:
         # Early dispatch: a shell prompt runs `status --short` before every command line.
         from .commands import status
