@@ -11,8 +11,6 @@ GetRoleCredentials once under the cache lock.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import logging
 import threading
 from email.utils import parsedate_to_datetime
@@ -22,6 +20,7 @@ from botocore.credentials import CredentialProvider, DeferredRefreshableCredenti
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
+from .cache_keys import role_cache_key  # lives there for the fast path; still importable from here
 from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
@@ -42,17 +41,6 @@ ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 
 CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
 """Differences between the local and the server clock below this are left alone."""
-
-
-def role_cache_key(config: SSOConfig) -> str:
-    """The AWS CLI v2 file name (without .json) of a role's cached credentials."""
-    args = {"accountId": config.account_id, "roleName": config.role_name}
-    if config.session.name is not None:
-        args["sessionName"] = config.session.name
-    else:
-        args["startUrl"] = config.session.start_url
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
 
 
 class RoleCredentialFetcher:
