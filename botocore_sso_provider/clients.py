@@ -16,6 +16,8 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
+from . import redaction
+
 INTERACTIVE_RETRIES = {"mode": "standard", "total_max_attempts": 3}
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 5
@@ -60,6 +62,7 @@ def portal_client(session: Any, region: str) -> Any:
 
 
 def _client(session: Any, service: str, region: str) -> Any:
+    redaction.install()  # botocore's DEBUG logs of this client's calls hold secrets
     options: dict[str, Any] = {"config": client_config(session, region)}
     endpoint = _endpoint_from_environment(service)
     if endpoint:
