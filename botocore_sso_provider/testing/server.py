@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Type
 from urllib.parse import parse_qs, urlsplit
 
-from .faults import FaultPlan
+from .faults import FaultPlan, RawAnswer
 from .model import (
     DEFAULT_ACCOUNTS,
     DEFAULT_START_URL,
@@ -88,6 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(json_response(status, {"message": message}, "InvalidRequestException"))
 
     def _write(self, response: Response) -> None:
+        self._date = response.date
         self.send_response(response.status)
         if response.content_type is not None:
             self.send_header("Content-Type", response.content_type)
@@ -97,11 +98,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(response.body)))
         if self.close_connection:
             self.send_header("Connection", "close")
+        if response.cut_after is not None:
+            self.close_connection = True
+            self.end_headers()
+            self.wfile.write(response.body[: response.cut_after])
+            self.wfile.flush()
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.end_headers()
         self.wfile.write(response.body)
 
     def date_time_string(self, timestamp: Optional[float] = None) -> str:
         """The Date header, from the injectable clock: tests simulate clock skew with it."""
+        if timestamp is None and getattr(self, "_date", None):
+            return str(self._date)
         moment = self.server.clock() if timestamp is None else timestamp
         return email.utils.formatdate(moment, usegmt=True)
 
@@ -433,6 +444,30 @@ class FakeIdentityCenter:
         """
         self._faults.set(error_rate=error_rate, throttle_rate=throttle_rate, latency=latency)
 
+    def inject_answer(
+        self,
+        operation: str,
+        *,
+        status: int = 200,
+        body: bytes = b"{}",
+        content_type: Optional[str] = "application/json",
+        headers: Sequence[Tuple[str, str]] = (),
+        cut_after: Optional[int] = None,
+        date: Optional[str] = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests of ``operation`` with something the service never sends.
+
+        For a client's robustness: a proxy's HTML page (``status=403``,
+        ``content_type="text/html"``), malformed or incomplete JSON, a
+        connection cut after ``cut_after`` body bytes, a bogus ``date``.
+        The request is counted; the identity state is not touched.
+        """
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; use one of: {', '.join(OPERATIONS)}")
+        answer = RawAnswer(status, body, content_type, tuple(headers), cut_after, date)
+        self._faults.inject_answer(operation, answer, times)
+
     def clear_faults(self) -> None:
-        """Drop scripted errors and switch random faults and latency off."""
+        """Drop scripted errors and answers and switch random faults and latency off."""
         self._faults.clear()
