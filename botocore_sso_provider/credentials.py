@@ -155,6 +155,10 @@ class RoleCredentialFetcher:
                     **self._names(),
                 ) from None
             raise self._service_error(err) from None
+        except (ValueError, TypeError) as err:  # botocore's parser meeting a field of the wrong type
+            raise UnexpectedAnswerError(
+                reason=f"GetRoleCredentials answer not parseable ({type(err).__name__})", **self._names()
+            ) from None
         except BotoCoreError as err:
             if not is_transient(err):  # a body botocore could not parse
                 raise UnexpectedAnswerError(reason=describe_failure(err), **self._names()) from None

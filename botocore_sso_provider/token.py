@@ -294,6 +294,12 @@ class TokenProvider:
             return self._after_invalid_grant(token)
         except client.exceptions.InvalidClientException:
             return self._failed(token, RegistrationExpiredError)
+        except (ValueError, TypeError) as err:  # botocore's parser meeting a field of the wrong type
+            return self._failed(
+                token,
+                UnexpectedAnswerError,
+                reason=f"CreateToken answer not parseable ({type(err).__name__})",
+            )
         except (ClientError, BotoCoreError) as err:
             if is_foreign_answer(err):
                 return self._failed(token, UnexpectedAnswerError, reason=describe_failure(err))
