@@ -568,12 +568,36 @@ def _check_owner_and_mode(info: os.stat_result, path: str) -> None:
             f"belongs to another user (uid {info.st_uid}), so it is not trusted",
             f"sudo chown {shlex.quote(_user_name())} {shlex.quote(path)}, or remove it",
         )
-    if stat.S_IMODE(info.st_mode) & 0o022:
+    writable_by_others = stat.S_IMODE(info.st_mode) & (0o002 if _private_group(info.st_gid) else 0o022)
+    if writable_by_others:
         raise CachePathUnusable(
             path,
             "can be written by other users, so it is not trusted",
             f"chmod go-w {shlex.quote(path)}",
         )
+
+
+_private_groups: dict[int, bool] = {}
+
+
+def _private_group(gid: int) -> bool:
+    """Whether ``gid`` is this user's own group, with nobody else in it (a user private group).
+
+    With a umask of 002 (the default where every user has a group of their
+    own), botocore and the AWS CLI v2 create cache directories group-writable;
+    as Debian's ssh does, that is no stranger's door when the group is ours alone.
+    """
+    if gid not in _private_groups:
+        try:
+            import grp
+            import pwd
+
+            user = pwd.getpwuid(os.getuid())
+            group = grp.getgrgid(gid)
+            _private_groups[gid] = user.pw_gid == gid and all(m == user.pw_name for m in group.gr_mem)
+        except (ImportError, KeyError):
+            _private_groups[gid] = False
+    return _private_groups[gid]
 
 
 def _check_directory(directory: str) -> None:

@@ -78,6 +78,23 @@ def _stranger_token(idc: FakeIdentityCenter, home: Path) -> None:
     os.chown(token_path(home, "corp"), 65534, 65534)
 
 
+def _stranger_lock(idc: FakeIdentityCenter, home: Path) -> None:
+    lock = token_path(home, "corp").with_suffix(".lock")
+    lock.touch()
+    os.chown(lock, 65534, 65534)
+
+
+def _fifo_token(idc: FakeIdentityCenter, home: Path) -> None:
+    path = token_path(home, "corp")
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _bad_region(idc: FakeIdentityCenter, home: Path, seed: Callable[..., dict]) -> None:
+    config = home / ".aws" / "config"
+    config.write_text(config.read_text().replace("sso_region = us-east-1", "sso_region = us east 1"))
+
+
 CASES = {
     "login": Case(_nothing, ("-c", CLI, "login", "--sso-session", "corp", "--no-browser")),
     "resolution": Case(_logged_in(), ("-c", RESOLVE)),
@@ -118,6 +135,25 @@ CASES = {
     ),
     "error-corrupt-token-file": Case(_then(_logged_in(), _corrupt_token), ("-c", RESOLVE)),
     "error-stranger-token-file": Case(_then(_logged_in(), _stranger_token), ("-c", RESOLVE)),
+    "error-stranger-lock": Case(_then(_logged_in(expiresAt=in_minutes(-1)), _stranger_lock), ("-c", RESOLVE)),
+    "error-registration-expired": Case(
+        _logged_in(expiresAt=in_minutes(-1), registrationExpiresAt=in_minutes(-5)), ("-c", RESOLVE)
+    ),
+    "error-invalid-client": Case(
+        _then(
+            _logged_in(expiresAt=in_minutes(-1)),
+            lambda idc, home: idc.inject("CreateToken", "invalid_client", times=3),
+        ),
+        ("-c", RESOLVE),
+    ),
+    "error-role-garbage": Case(
+        _then(_logged_in(), lambda idc, home: idc.inject_answer("GetRoleCredentials", body=b"{}", times=3)),
+        ("-c", RESOLVE),
+    ),
+    "error-fifo-token-file": Case(_then(_logged_in(), _fifo_token), ("-c", RESOLVE)),
+    "error-login-denied-region": Case(
+        _bad_region, ("-c", CLI, "login", "--sso-session", "corp", "--no-browser")
+    ),
 }
 
 
@@ -125,6 +161,8 @@ def _secrets_in(home: Path) -> set[str]:
     """Every secret value in the cache files under ``home`` (tokens, client secrets, role keys)."""
     found: set[str] = set()
     for path in (home / ".aws").rglob("*.json"):
+        if not path.is_file() or path.is_symlink():
+            continue  # a FIFO planted by a case would block this reader
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError):

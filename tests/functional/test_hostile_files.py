@@ -157,6 +157,29 @@ def test_a_role_cache_directory_others_can_write_is_neither_read_nor_written(
     assert str(directory) in message and fix in message
 
 
+@pytest.mark.parametrize(
+    ("group", "trusted"), [(os.getgid(), True), (STRANGER, False)], ids=["own", "shared"]
+)
+def test_a_group_writable_cache_directory_is_trusted_only_when_the_group_is_ours_alone(
+    group: int,
+    trusted: bool,
+    login: Callable[..., dict],
+    idc: FakeIdentityCenter,
+    aws_home: Path,
+) -> None:
+    """umask 002 (a group per user) makes botocore create 0775 cache directories: that is no stranger."""
+    login()
+    directory = role_dir(aws_home)
+    directory.mkdir(parents=True)
+    os.chown(directory, os.getuid(), group)
+    os.chmod(directory, 0o775)  # noqa: S103 - what botocore's JSONFileCache creates under umask 002
+    planted = role_file(aws_home)
+    planted.write_text(json.dumps(PLANTED))
+    used = resolve().access_key == "ASIAPLANTED"
+    assert used is trusted
+    assert idc.request_counts().get("GetRoleCredentials", 0) == (0 if trusted else 1)
+
+
 def test_a_token_file_of_another_user_is_refused_naming_the_file_and_the_fix(
     login: Callable[..., dict], aws_home: Path
 ) -> None:
