@@ -15,6 +15,7 @@ from ._version import __version__
 
 COMMANDS = (
     "login",
+    "logout",
     "fake_server",
     "demo",
 )

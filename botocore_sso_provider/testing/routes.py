@@ -20,6 +20,7 @@ from .model import OIDC_OPERATIONS
 from .pages import authorize_page, device_page, message_page
 from .service_errors import OIDC, PORTAL, FakeServiceError, oidc_error, service_error
 from .state import IdentityCenterState
+from .vanity import VANITY_PATH, VanityRedirect
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class App:
         self._state = state
         self._faults = faults
         self._stopping = stopping
+        self.vanity = VanityRedirect(state.settings.region)
         self._operations: Dict[Tuple[str, str], Tuple[str, _Endpoint]] = {
             ("POST", "/client/register"): ("RegisterClient", self._register_client),
             ("POST", "/device_authorization"): ("StartDeviceAuthorization", self._start_device_authorization),
@@ -95,6 +97,8 @@ class App:
         }
         # Not service operations: never counted, never faulted.
         self._pages: Dict[Tuple[str, str], Callable[[Request], Response]] = {
+            ("HEAD", VANITY_PATH): self._vanity,
+            ("GET", VANITY_PATH): self._vanity,
             ("GET", "/device"): self._device_get,
             ("POST", "/device"): self._device_post,
             ("GET", "/_fake/counts"): self._admin_counts,
@@ -222,6 +226,13 @@ class App:
     def _logout(self, request: Request, body: Mapping[str, Any]) -> Response:
         self._state.logout(request.headers.get(BEARER_HEADER))
         return Response(200, b"", None)
+
+    # -- a vanity start URL (see vanity.py) --------------------------------------
+
+    def _vanity(self, request: Request) -> Response:
+        self.vanity.requests += 1
+        target = self.vanity.target
+        return redirect(target) if target else html_response(200, message_page("Start", "Sign in"))
 
     # -- the device verification page ------------------------------------------
 

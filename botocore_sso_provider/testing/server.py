@@ -36,6 +36,7 @@ from .model import (
 )
 from .routes import App, Request, Response, json_response
 from .state import IdentityCenterState
+from .vanity import VANITY_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+    def do_HEAD(self) -> None:
+        self._serve("HEAD")
 
     def _serve(self, method: str) -> None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -107,7 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
     def date_time_string(self, timestamp: Optional[float] = None) -> str:
         """The Date header, from the injectable clock: tests simulate clock skew with it."""
@@ -365,6 +370,22 @@ class FakeIdentityCenter:
     def environ(self) -> Dict[str, str]:
         """The variables that point botocore's SSO and SSO OIDC clients at this server."""
         return {"AWS_ENDPOINT_URL_SSO": self.url, "AWS_ENDPOINT_URL_SSO_OIDC": self.url}
+
+    # -- a vanity start URL (see vanity.py) ----------------------------------------
+
+    @property
+    def vanity_start_url(self) -> str:
+        """A start URL on a host that is not IAM Identity Center's: it redirects once."""
+        return f"{self.url}{VANITY_PATH}"
+
+    def redirect_vanity_to(self, target: Optional[str]) -> None:
+        """Where the vanity start URL redirects (``None``: it answers 200, no redirect)."""
+        self._app.vanity.target = target
+
+    @property
+    def vanity_requests(self) -> int:
+        """How many requests the vanity start URL received."""
+        return self._app.vanity.requests
 
     # -- counters ----------------------------------------------------------------
 
