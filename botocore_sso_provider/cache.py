@@ -81,11 +81,15 @@ class CacheFileCorrupt(Exception):
         self.reason = reason
 
 
-class CachePathUnusable(Exception):
-    """A cache path that must not be trusted or cannot be used; says which and how to fix it."""
+class CachePathUnusable(CacheFileCorrupt):
+    """A cache path that must not be trusted or cannot be used; says which and how to fix it.
+
+    A kind of :class:`CacheFileCorrupt`, so code that skips an unreadable file
+    skips this one too.
+    """
 
     def __init__(self, path: str, reason: str, fix: str) -> None:
-        super().__init__(f"{path} {reason}. To fix it: {fix}")
+        Exception.__init__(self, f"{path} {reason}. To fix it: {fix}")
         self.path = path
         self.reason = reason
         self.fix = fix

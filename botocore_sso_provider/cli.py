@@ -48,11 +48,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     from botocore.exceptions import BotoCoreError
 
+    from .cache import CacheFileCorrupt
+
     try:
         status: int = args.handler(args)
     except KeyboardInterrupt:
         return 130
-    except BotoCoreError as err:  # ours subclass botocore's; botocore's own read as well
+    # ours subclass botocore's; botocore's own read as well; a cache path that
+    # cannot be used (a stranger's lock, ...) names itself and its fix
+    except (BotoCoreError, CacheFileCorrupt) as err:
         sys.stderr.write(f"botocore-sso: {err}\n")
         return 1
     return status

@@ -119,11 +119,11 @@ class RoleCredentialFetcher:
     def _fresh_cached(self) -> Optional[dict[str, Any]]:
         try:
             data = self._cache.read(self._key)
+        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+            _warn_unusable(err)
+            return None
         except CacheFileCorrupt as err:
             logger.debug("Ignoring unreadable role cache file %s (%s)", err.path, err.reason)
-            return None
-        except CachePathUnusable as err:
-            _warn_unusable(err)
             return None
         metadata = _metadata_from_cache(data)
         if metadata is None:

@@ -194,10 +194,10 @@ class TokenProvider:
         """The cached token as it is, or the error that says how to get one."""
         try:
             data = self._cache.read(self.cache_key)
+        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
         except CacheFileCorrupt as err:
             raise CorruptCacheError(path=err.path, reason=err.reason, **self._names()) from None
-        except CachePathUnusable as err:
-            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
         if data is None:
             raise NotLoggedInError(**self._names())
         access_token, expires_at = data.get("accessToken"), data.get("expiresAt")

@@ -24,7 +24,7 @@ from botocore_sso_provider import cache as cache_module
 from botocore_sso_provider import credentials as credentials_module
 from botocore_sso_provider.errors import CorruptCacheError, SSOProviderError, UnsafeCacheError
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, token_path
+from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, run_python, token_path
 
 STRANGER = 65534
 
@@ -447,3 +447,19 @@ def test_every_hostile_case_raises_only_documented_errors(login: Callable[..., d
     _fifo(token_path(aws_home, "corp"))
     with pytest.raises(SSOProviderError):
         resolve_within()
+
+
+def test_login_behind_another_users_login_lock_is_one_sentence_naming_the_fix(
+    write_config: Callable[[str], Path], idc: FakeIdentityCenter, aws_home: Path
+) -> None:
+    """The login's own lock meets the same check; the command prints it instead of a traceback."""
+    write_config(SSO_CONFIG)
+    lock = token_path(aws_home, "corp").with_suffix(".login.lock")
+    lock.parent.mkdir(parents=True)
+    lock.touch()
+    os.chown(lock, STRANGER, STRANGER)
+    done = run_python("-m", "botocore_sso_provider.cli", "login", "--sso-session", "corp", "--no-browser")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert str(lock) in done.stderr and "sudo chown" in done.stderr, done.stderr
+    assert idc.request_counts().get("CreateToken", 0) == 0
