@@ -200,9 +200,9 @@ def _or_botocores_own(build: Callable[[Any], Any], core: Any) -> Any:
                 stacklevel=2,
             )
         if build is build_token_resolver:
-            import botocore.tokens
+            from botocore.tokens import create_token_resolver
 
-            return botocore.tokens.create_token_resolver(core)
+            return create_token_resolver(core)
         return botocore.credentials.create_credential_resolver(
             core, region_name=getattr(core, "_last_client_region_used", None)
         )

@@ -170,7 +170,7 @@ def test_a_missing_filelock_is_a_clear_error_naming_the_fix(
     script.write_text(
         "import boto3\n"
         "try:\n"
-        "    boto3.Session(profile_name='dev').get_credentials()\n"
+        "    boto3.Session(profile_name='dev').get_credentials().get_frozen_credentials()\n"
         "except Exception as err:\n"
         "    print(type(err).__name__, err)\n"
     )
