@@ -582,8 +582,8 @@ def _check_owner_and_mode(info: os.stat_result, path: str) -> None:
             f"belongs to another user (uid {info.st_uid}), so it is not trusted",
             f"sudo chown {shlex.quote(_user_name())} {shlex.quote(path)}, or remove it",
         )
-    writable_by_others = stat.S_IMODE(info.st_mode) & (0o002 if _private_group(info.st_gid) else 0o022)
-    if writable_by_others:
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o002 or (mode & 0o020 and not _private_group(info.st_gid)):
         raise CachePathUnusable(
             path,
             "can be written by other users, so it is not trusted",
