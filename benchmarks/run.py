@@ -283,6 +283,24 @@ def startup(rows: list[Row], runs: int) -> None:
         )
 
 
+def status_short(rows: list[Row], runs: int) -> None:
+    """The shell-prompt line in a new process (benchmarks/status_short.py); no native counterpart."""
+    import status_short as status_bench
+
+    result = status_bench.measure(runs)
+    rows.append(
+        Row(
+            "status --short",
+            "warm new process: wall time (added to python -c pass)",
+            f"{result['status_wall']:.1f} ms (+{result['added_wall']:.1f} ms)",
+            "—",
+            "",
+            f"< {status_bench.TARGET_MS:g} ms",
+            result["status_wall"] < status_bench.TARGET_MS,
+        )
+    )
+
+
 def _run(command: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
     if done.returncode != 0:
@@ -318,6 +336,7 @@ def main() -> int:
         ("start-up", lambda: startup(rows, 60 if not args.quick else 10)),
         ("import", lambda: import_cost(rows, 20 if not args.quick else 5)),
         ("scale", lambda: scale(rows, runs)),
+        ("status --short", lambda: status_short(rows, 40 if not args.quick else 10)),
     ]
     for name, case in cases:
         print(f"running: {name}", file=sys.stderr, flush=True)
