@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple, Optional
 
 import pytest
 
@@ -41,10 +41,11 @@ sys.exit(main(sys.argv[1:]))
 
 
 class Case(NamedTuple):
-    """``prepare(idc, home)`` sets the scene; ``argv`` runs in a fresh process."""
+    """``prepare(idc, home)`` sets the scene; ``argv`` runs in a fresh process, with ``env(idc)`` added."""
 
     prepare: Callable[[FakeIdentityCenter, Path, Callable[..., dict]], None]
     argv: tuple[str, ...]
+    env: Optional[Callable[[FakeIdentityCenter], dict[str, str]]] = None
 
 
 def _logged_in(**overrides: object) -> Callable[[FakeIdentityCenter, Path, Callable[..., dict]], None]:
@@ -151,6 +152,23 @@ CASES = {
         ("-c", RESOLVE),
     ),
     "error-fifo-token-file": Case(_then(_logged_in(), _fifo_token), ("-c", RESOLVE)),
+    "command-logout": Case(_logged_in(), ("-c", CLI, "logout", "--sso-session", "corp")),
+    "command-list": Case(_logged_in(), ("-c", CLI, "list", "--sso-session", "corp")),
+    "command-status": Case(_logged_in(), ("-c", CLI, "status")),
+    "command-status-short": Case(
+        _logged_in(), ("-c", CLI, "status", "--short"), lambda idc: {"AWS_PROFILE": "dev"}
+    ),
+    "command-populate-dry-run": Case(
+        _logged_in(), ("-c", CLI, "populate", "--sso-session", "corp", "--dry-run")
+    ),
+    "command-console": Case(
+        _logged_in(),
+        ("-c", CLI, "console", "--profile", "dev", "--no-browser"),
+        lambda idc: idc.federation_environ(),
+    ),
+    "command-login-with-debug": Case(
+        _nothing, ("-c", CLI, "login", "--sso-session", "corp", "--no-browser", "--debug")
+    ),
     "error-login-denied-region": Case(
         _bad_region, ("-c", CLI, "login", "--sso-session", "corp", "--no-browser")
     ),
@@ -193,10 +211,12 @@ def test_no_secret_in_any_output_at_debug(
     write_config(SSO_CONFIG)
     case.prepare(idc, aws_home, seed_login)
     before = _secrets_in(aws_home)
-    result = run_python(*case.argv, timeout=120)
+    env = dict(os.environ, **(case.env(idc) if case.env else {}))
+    result = run_python(*case.argv, env=env, timeout=120)
     secrets = before | _secrets_in(aws_home)
     output = result.stdout + result.stderr
-    assert "DEBUG" in result.stderr, "botocore's DEBUG logging was on"
+    if not name.startswith("command-status"):  # status reads files only: no call, no DEBUG line
+        assert "DEBUG" in result.stderr, "botocore's DEBUG logging was on"
     assert "Traceback" not in output, output[-3000:]
     if RESOLVE in case.argv:
         expected = "resolved" if name in ("resolution", "refresh", "refresh-after-expiry") else "error"
