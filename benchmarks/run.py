@@ -301,6 +301,27 @@ def status_short(rows: list[Row], runs: int) -> None:
     )
 
 
+def credential_process(rows: list[Row], runs: int) -> None:
+    """Warm credential-process vs `python -c pass` and aws-sso-util; the herd of 32 (credential_process.py).
+
+    The "botocore native" column holds what each row compares with (named in the cell).
+    """
+    import credential_process as bench
+
+    for row in bench.rows(runs=runs):
+        rows.append(
+            Row(
+                "credential-process",
+                str(row["setting"]),
+                str(row["ours"]),
+                str(row["other"]),
+                str(row["ratio"]),
+                str(row["target"]),
+                None if row["met"] is None else bool(row["met"]),
+            )
+        )
+
+
 def _run(command: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
     if done.returncode != 0:
@@ -337,6 +358,7 @@ def main() -> int:
         ("import", lambda: import_cost(rows, 20 if not args.quick else 5)),
         ("scale", lambda: scale(rows, runs)),
         ("status --short", lambda: status_short(rows, 40 if not args.quick else 10)),
+        ("credential-process", lambda: credential_process(rows, 20 if not args.quick else 5)),
     ]
     for name, case in cases:
         print(f"running: {name}", file=sys.stderr, flush=True)

@@ -26,6 +26,10 @@ COMMANDS = (
     "status",
     "populate",
     "console",
+    "credential_process",
+    "export",
+    "exec",
+    "serve",
     "fake_server",
     "demo",
     "completion",
@@ -90,6 +94,14 @@ def _chosen_command(arguments: Sequence[str]) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["credential-process"] and "_ARGCOMPLETE" not in os.environ:
+        # Early dispatch: SDKs run credential-process once per process, and even one command's
+        # parser would cost more than printing a cached answer.
+        from .commands import credential_process
+
+        process_arguments = credential_process.plain_arguments(arguments[1:])
+        if process_arguments is not None:
+            return _run(credential_process.run, process_arguments)
     if arguments[:1] == ["status"] and "_ARGCOMPLETE" not in os.environ:
         # Early dispatch: a shell prompt runs `status --short` before every command line.
         from .commands import status

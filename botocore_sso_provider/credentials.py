@@ -18,8 +18,6 @@ is refused and never cached.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import logging
 import threading
 from email.utils import parsedate_to_datetime
@@ -37,6 +35,7 @@ from .cache import (
     role_cache_dir,
     token_cache_dir,
 )
+from .cache_keys import role_cache_key  # lives there for the fast path; still importable from here
 from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
@@ -66,17 +65,6 @@ MAX_ROLE_CREDENTIAL_LIFETIME = datetime.timedelta(hours=12, minutes=5)
 """Role sessions last at most 12 hours: an expiry later than this is a unit or parsing error."""
 
 _ROLE_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken")
-
-
-def role_cache_key(config: SSOConfig) -> str:
-    """The AWS CLI v2 file name (without .json) of a role's cached credentials."""
-    args = {"accountId": config.account_id, "roleName": config.role_name}
-    if config.session.name is not None:
-        args["sessionName"] = config.session.name
-    else:
-        args["startUrl"] = config.session.start_url
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
 
 
 class RoleCredentialFetcher:

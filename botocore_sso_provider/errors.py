@@ -168,3 +168,26 @@ class LoginCachePathError(SSOProviderError, UnauthorizedSSOTokenError):
     """A login could not be saved where it must go; found before the user signs in."""
 
     fmt = "Cannot log in to {subject}: {path} {problem}. {fix}, then run: {command}"
+
+
+class CredentialLoopError(SSOProviderError, InvalidConfigError):
+    """A profile's credential_process would call ``botocore-sso`` for that same profile, forever."""
+
+    fmt = (
+        'The profile "{profile}" gets its credentials from botocore-sso for itself ({how}), which would '
+        "call itself without end. Point credential_process at an SSO profile instead, or give "
+        '"{profile}" sso_session, sso_account_id and sso_role_name in {config_file}.'
+    )
+
+    summary = "credential_process loop"
+
+
+class NoCredentialsError(SSOProviderError, CredentialRetrievalError):
+    """A profile resolved to no credentials at all."""
+
+    fmt = (
+        'The profile "{profile}" has no credentials botocore can find in {config_file} or the '
+        "credentials file. Configure it, for example with sso_session, sso_account_id and sso_role_name."
+    )
+
+    summary = "no credentials"

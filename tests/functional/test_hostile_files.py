@@ -463,3 +463,14 @@ def test_login_behind_another_users_login_lock_is_one_sentence_naming_the_fix(
     assert "Traceback" not in done.stderr
     assert str(lock) in done.stderr and "sudo chown" in done.stderr, done.stderr
     assert idc.request_counts().get("CreateToken", 0) == 0
+
+
+def test_the_credential_process_fast_path_hands_a_hostile_role_file_to_the_full_path(
+    login: Callable[..., dict], idc: FakeIdentityCenter, aws_home: Path
+) -> None:
+    """JSON nested 100,000 deep raises RecursionError, not ValueError, in json.loads."""
+    from botocore_sso_provider import quick_credentials
+
+    login()
+    _bytes(b"[" * 100_000 + b"]" * 100_000)(role_file(aws_home))
+    assert quick_credentials.cached_credentials("dev") is None
