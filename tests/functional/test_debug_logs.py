@@ -46,6 +46,8 @@ class Case(NamedTuple):
     prepare: Callable[[FakeIdentityCenter, Path, Callable[..., dict]], None]
     argv: tuple[str, ...]
     env: Optional[Callable[[FakeIdentityCenter], dict[str, str]]] = None
+    prints_credentials: bool = False
+    """The command's job is to print role credentials on stdout: only those may show, only there."""
 
 
 def _logged_in(**overrides: object) -> Callable[[FakeIdentityCenter, Path, Callable[..., dict]], None]:
@@ -169,6 +171,10 @@ CASES = {
     "command-login-with-debug": Case(
         _nothing, ("-c", CLI, "login", "--sso-session", "corp", "--no-browser", "--debug")
     ),
+    "command-credential-process": Case(
+        _logged_in(), ("-c", CLI, "credential-process", "--profile", "dev"), prints_credentials=True
+    ),
+    "command-export": Case(_logged_in(), ("-c", CLI, "export", "--profile", "dev"), prints_credentials=True),
     "error-login-denied-region": Case(
         _bad_region, ("-c", CLI, "login", "--sso-session", "corp", "--no-browser")
     ),
@@ -186,6 +192,13 @@ def _secrets_in(home: Path) -> set[str]:
         except (OSError, ValueError):
             continue
         found.update(_secret_values(data))
+    return found
+
+
+def _role_secrets_in(home: Path) -> set[str]:
+    found: set[str] = set()
+    for path in (home / ".aws" / "cli" / "cache").glob("*.json"):
+        found.update(_secret_values(json.loads(path.read_text())))
     return found
 
 
@@ -223,5 +236,12 @@ def test_no_secret_in_any_output_at_debug(
         assert result.stdout.startswith(expected), output[-3000:]
     if name in ("login", "refresh", "refresh-after-expiry", "resolution"):
         assert secrets - before, "the case produced new secrets (tokens or role keys) to look for"
-    leaked = sorted(s[:6] + "..." for s in secrets if s in output)
+    if case.prints_credentials:
+        role_secrets = _role_secrets_in(aws_home)
+        assert any(secret in result.stdout for secret in role_secrets), "it printed the credentials"
+        found = [s for s in secrets if s in result.stderr]
+        found += [s for s in secrets - role_secrets if s in result.stdout]
+    else:
+        found = [s for s in secrets if s in output]
+    leaked = sorted(s[:6] + "..." for s in found)
     assert not leaked, f"secrets leaked into the output (first characters): {leaked}"
