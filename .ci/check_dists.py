@@ -7,6 +7,7 @@ Exits 1 with one line per problem. Runs on the Python that runs .ci/run.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import sys
@@ -14,9 +15,21 @@ import tarfile
 import zipfile
 from email.message import Message
 from email.parser import HeaderParser
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-PTH_LINE = "import _botocore_sso_provider_startup; _botocore_sso_provider_startup.install()\n"
+
+def setup_py_constant(name: str) -> str:
+    """A string constant of setup.py (the .pth line it writes), read without running setup.py."""
+    tree = ast.parse(Path(__file__).resolve().parents[1].joinpath("setup.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [name]:
+            value = ast.literal_eval(node.value)
+            assert isinstance(value, str)
+            return value
+    raise LookupError(f"setup.py has no {name}")
+
+
+PTH_LINE = setup_py_constant("PTH_LINE")
 ENTRY_POINTS = {
     ("console_scripts", "botocore-sso"): "botocore_sso_provider.cli:main",
     ("botocore.credential_providers", "sso"): "botocore_sso_provider.credentials:SSOCredentialProvider",
@@ -43,7 +56,9 @@ def wheel_problems(path: str) -> list[str]:
             else None
         )
         if pth not in (None, PTH_LINE):
-            problems.append("botocore_sso_provider.pth is not the start-up hook's line")
+            problems.append("botocore_sso_provider.pth is not the line setup.py writes (PTH_LINE)")
+        if pth is not None and not pth.startswith("import "):
+            problems.append("botocore_sso_provider.pth does not start with 'import ': site would not run it")
         for needed in (
             "botocore_sso_provider.pth",
             "botocore_sso_provider/py.typed",
