@@ -43,7 +43,7 @@ sso_registration_scopes = sso:account:access
 """
 
 # A child that resolves credentials for one profile and reports how long the
-# resolution itself took and whether it worked. Imports and the session's
+# resolution itself took (wall and CPU time) and whether it worked. Imports and the session's
 # construction come first and are not timed: they are the same for both, and
 # the package's own import is measured on its own ("import" row).
 RESOLVE = r"""
@@ -58,14 +58,14 @@ if mode == "ours":
 if wait:
     print("ready", flush=True)
     sys.stdin.readline()
-started = time.monotonic()
+started, cpu_started = time.monotonic(), time.process_time()
 result = {"ok": True}
 try:
     session.get_credentials().get_frozen_credentials()
 except Exception as err:
     result = {"ok": False, "error": type(err).__name__}
 done = time.monotonic()
-result.update(seconds=done - started, done=done)
+result.update(seconds=done - started, cpu=time.process_time() - cpu_started, done=done)
 print(json.dumps(result), flush=True)
 """
 
