@@ -25,10 +25,11 @@ import stat
 import tempfile
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
 
-if TYPE_CHECKING:
-    import filelock
+from .locking import FileLock, LockTimeout, acquire_unless_ready, thread_lock
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ STALE_TEMP_AGE = 60.0
 _FILE_MODE = 0o600
 _DIR_MODE = 0o700
 _RETRY_INTERVAL = 0.01
-_LOCK_POLL_INTERVAL = 0.02
 # A write or lock failing with one of these means "this directory cannot be
 # written": fall back to memory instead of failing the credential lookup.
 _UNWRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
@@ -112,18 +112,10 @@ def lock_timeout_from_environment() -> float:
     return value
 
 
-_thread_locks: dict[str, threading.Lock] = {}
-_thread_locks_guard = threading.Lock()
-
 # What could not be written to disk, by file path; None marks a deleted entry.
 _memory: dict[str, Optional[dict[str, Any]]] = {}
 _memory_guard = threading.Lock()
 _warned: set[Any] = set()
-
-
-def _thread_lock(path: str) -> threading.Lock:
-    with _thread_locks_guard:
-        return _thread_locks.setdefault(path, threading.Lock())
 
 
 def _warn_once(token: Any, message: str, *args: Any) -> None:
@@ -246,55 +238,51 @@ class JSONFileCache:
         return True
 
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        """Hold the lock for ``key`` across threads and processes.
+    def lock(self, key: str, ready: Optional[Callable[[], Optional[T]]] = None) -> Iterator[Optional[T]]:
+        """Hold the lock for ``key`` across threads and processes, or skip it once ``ready`` answers.
 
-        Raises :class:`CacheLockTimeout` after ``lock_timeout`` seconds; never
-        waits longer. Where the lock file cannot be created, only the
-        threads of this process are excluded (see the module docstring).
+        Yields None with the lock held. While another process or thread holds
+        it, ``ready()`` is polled (see :mod:`.locking`); its first non-None
+        value is yielded instead, without the lock: the holder has written
+        what this caller was waiting for. Raises :class:`CacheLockTimeout`
+        after ``lock_timeout`` seconds; never waits longer. Where the lock
+        file cannot be created, only the threads of this process are excluded
+        (see the module docstring).
         """
         directory = self.directory
         lock_path = os.path.join(directory, f"{key}.lock")
         timeout = self.lock_timeout
-        deadline = time.monotonic() + timeout
-        thread_lock = _thread_lock(lock_path)
-        if not thread_lock.acquire(timeout=timeout):
-            raise CacheLockTimeout(lock_path, timeout)
-        try:
-            file_lock = self._acquire_file_lock(directory, lock_path, timeout, deadline)
-            try:
-                yield
-            finally:
-                if file_lock is not None:
-                    file_lock.release()
-        finally:
-            thread_lock.release()
-
-    def _acquire_file_lock(
-        self, directory: str, lock_path: str, timeout: float, deadline: float
-    ) -> Optional[filelock.BaseFileLock]:
-        import filelock  # here, not at the top: only the slow path locks, and it costs ~10 ms to import
-
-        file_lock = filelock.FileLock(lock_path, mode=_FILE_MODE)
+        file_lock = FileLock(lock_path)
         try:
             _make_private_dirs(directory)
-            try:
-                file_lock.acquire(timeout=0)
-            except filelock.Timeout:
-                logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock_path)
-                try:
-                    file_lock.acquire(
-                        timeout=max(0.0, deadline - time.monotonic()), poll_interval=_LOCK_POLL_INTERVAL
-                    )
-                except filelock.Timeout as err:
-                    raise CacheLockTimeout(lock_path, timeout) from err
+            value = acquire_unless_ready(file_lock, timeout, ready or _not_ready, sleep=self._sleep)
+        except LockTimeout as err:
+            raise CacheLockTimeout(lock_path, timeout) from err
         except OSError as err:
             if err.errno not in _UNWRITABLE:
                 raise
             self._fall_back_to_memory(directory, err)
-            return None
-        _keep_private(lock_path)
-        return file_lock
+            with self._thread_lock_only(lock_path, timeout):
+                yield None
+            return
+        if value is not None:
+            yield value
+            return
+        try:
+            _keep_private(lock_path)
+            yield None
+        finally:
+            file_lock.release()
+
+    @contextlib.contextmanager
+    def _thread_lock_only(self, lock_path: str, timeout: float) -> Iterator[None]:
+        guard = thread_lock(lock_path)
+        if not guard.acquire(timeout=timeout):
+            raise CacheLockTimeout(lock_path, timeout)
+        try:
+            yield
+        finally:
+            guard.release()
 
     def _fall_back_to_memory(self, directory: str, err: OSError) -> None:
         _warn_once(
@@ -347,6 +335,10 @@ def _remove_stale_temp_files(directory: str, key: str) -> None:
                 with contextlib.suppress(OSError):
                     if os.stat(temp_path).st_mtime < cutoff:
                         os.unlink(temp_path)
+
+
+def _not_ready() -> None:
+    return None
 
 
 def _keep_private(lock_path: str) -> None:

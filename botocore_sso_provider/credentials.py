@@ -79,7 +79,10 @@ class RoleCredentialFetcher:
         if cached is not None:
             return cached
         try:
-            with self._cache.lock(self._key):
+            # While another process fetches, wait for its file rather than its lock.
+            with self._cache.lock(self._key, ready=self._fresh_cached) as written_meanwhile:
+                if written_meanwhile is not None:
+                    return written_meanwhile
                 cached = self._fresh_cached()
                 if cached is not None:
                     return cached

@@ -15,7 +15,7 @@ import datetime
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 """Refresh a token that has less than this left (botocore's window for tokens)."""
+
+MANDATORY_REFRESH_WINDOW = datetime.timedelta(minutes=10)
+"""With more than this left, a token another process is refreshing is used as it is (botocore's window)."""
 
 REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
 """How long this process waits before trying a failed refresh again."""
@@ -197,11 +200,11 @@ class TokenProvider:
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
         try:
-            with self._locked():
+            with self._locked(ready=lambda: self._usable_while_refreshed(seen)) as usable:
+                if usable is not None:
+                    return usable
                 current = self.load()
-                if current.access_token != seen.access_token or (
-                    self._remaining(current) > ADVISORY_REFRESH_WINDOW
-                ):
+                if self._refreshed_since(seen, current):
                     return current  # another process or thread refreshed it meanwhile
                 return self._refresh(current)
         except CacheLockedError as err:
@@ -209,6 +212,22 @@ class TokenProvider:
                 logger.warning("%s Using the cached token, which has not expired.", err)
                 return seen
             raise
+
+    def _usable_while_refreshed(self, seen: SSOToken) -> Optional[SSOToken]:
+        """While another process refreshes: its new token, or ``seen`` if that is good for a while yet.
+
+        A token outside the mandatory window is still valid to use while the
+        refresh is someone else's work, as botocore does between threads.
+        """
+        if self._remaining(seen) > MANDATORY_REFRESH_WINDOW:
+            return seen
+        current = self.load()
+        return current if self._refreshed_since(seen, current) else None
+
+    def _refreshed_since(self, seen: SSOToken, current: SSOToken) -> bool:
+        return current.access_token != seen.access_token or (
+            self._remaining(current) > ADVISORY_REFRESH_WINDOW
+        )
 
     def _refresh(self, token: SSOToken) -> SSOToken:
         client = oidc_client(self._botocore_session, self._config.region)
@@ -276,10 +295,12 @@ class TokenProvider:
         return token.expires_at - self._clock()
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(
+        self, ready: Optional[Callable[[], Optional[SSOToken]]] = None
+    ) -> Iterator[Optional[SSOToken]]:
         try:
-            with self._cache.lock(self.cache_key):
-                yield
+            with self._cache.lock(self.cache_key, ready=ready) as usable:
+                yield usable
         except CacheLockTimeout as err:
             raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
 
