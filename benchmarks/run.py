@@ -404,6 +404,45 @@ def startup(rows: list[Row], runs: int) -> None:
         )
 
 
+def status_short(rows: list[Row], runs: int) -> None:
+    """The shell-prompt line in a new process (benchmarks/status_short.py); no native counterpart."""
+    import status_short as status_bench
+
+    result = status_bench.measure(runs)
+    rows.append(
+        Row(
+            "status --short",
+            "warm new process: wall time (added to python -c pass)",
+            f"{result['status_wall']:.1f} ms (+{result['added_wall']:.1f} ms)",
+            "—",
+            "",
+            f"< {status_bench.TARGET_MS:g} ms",
+            result["status_wall"] < status_bench.TARGET_MS,
+        )
+    )
+
+
+def credential_process(rows: list[Row], runs: int) -> None:
+    """Warm credential-process vs `python -c pass` and aws-sso-util; the herd of 32 (credential_process.py).
+
+    The "botocore native" column holds what each row compares with (named in the cell).
+    """
+    import credential_process as bench
+
+    for row in bench.rows(runs=runs):
+        rows.append(
+            Row(
+                "credential-process",
+                str(row["setting"]),
+                str(row["ours"]),
+                str(row["other"]),
+                str(row["ratio"]),
+                str(row["target"]),
+                None if row["met"] is None else bool(row["met"]),
+            )
+        )
+
+
 def _run(command: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
     if done.returncode != 0:
@@ -446,6 +485,8 @@ def main() -> int:
         ("start-up", lambda: startup(rows, 60 if not args.quick else 10)),
         ("import", lambda: import_cost(rows, 20 if not args.quick else 5)),
         ("scale", lambda: scale(rows, runs)),
+        ("status --short", lambda: status_short(rows, 40 if not args.quick else 10)),
+        ("credential-process", lambda: credential_process(rows, 20 if not args.quick else 5)),
     ]
     for name, case in cases:
         if args.only and name not in args.only:

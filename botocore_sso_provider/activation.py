@@ -2,7 +2,9 @@
 
 ``register(session)`` swaps the session's lazy ``credential_provider``
 component for one that builds botocore's own resolver and inserts
-``SSOCredentialProvider`` just before botocore's ``sso`` provider. Building
+``SSOCredentialProvider`` just before botocore's ``sso`` provider, and its
+lazy ``token_provider`` component for botocore's token chain with
+``SSOBearerTokenProvider`` just before botocore's ``sso`` token provider. Building
 stays lazy (at the session's first credential lookup), so the profile a
 caller sets after creating the session (as ``boto3.Session(profile_name=...)``
 does) is the one used, and precedence is unchanged: explicit keys,
@@ -10,7 +12,10 @@ environment variables and assume-role profiles still come first.
 
 The botocore surface used: ``Session.lazy_register_component``,
 ``botocore.credentials.create_credential_resolver`` and
-``CredentialResolver.insert_before``, all public; and, so that a
+``CredentialResolver.insert_before``, ``botocore.tokens.create_token_resolver``
+and (botocore 1.43.37+) ``TokenProviderChain.insert_before``, all public; the
+token chain's ``_providers`` on older botocore (guarded in
+:func:`.bearer_token.insert_token_provider`); and, so that a
 ``source_profile`` that is an SSO profile resolves through this package too,
 the assume-role provider's ``_profile_provider_builder`` (private, guarded in
 :func:`_chain_source_profiles`: where it is missing, source profiles keep
@@ -71,6 +76,7 @@ def register(session: Any) -> None:
         return
     setattr(core, _REGISTERED_ATTR, True)
     core.lazy_register_component("credential_provider", lambda: build_resolver(core))
+    core.lazy_register_component("token_provider", lambda: build_token_resolver(core))
 
 
 def is_registered(session: Any) -> bool:
@@ -88,6 +94,21 @@ def build_resolver(core: Any) -> Any:
     insert_provider(resolver, SSOCredentialProvider(core))
     _chain_source_profiles(resolver, core)
     return resolver
+
+
+def build_token_resolver(core: Any) -> Any:
+    """botocore's default token provider chain for ``core``, with our provider before ``sso``.
+
+    Bearer-auth clients (CodeCatalyst) then refresh sso-session tokens through
+    the same lock as the credentials do (see :mod:`.bearer_token`).
+    """
+    import botocore.tokens
+
+    from .bearer_token import SSOBearerTokenProvider, insert_token_provider
+
+    chain = botocore.tokens.create_token_resolver(core)
+    insert_token_provider(chain, SSOBearerTokenProvider(core))
+    return chain
 
 
 def insert_provider(resolver: Any, provider: Any) -> None:
@@ -153,6 +174,7 @@ def initialize_session(session: Any) -> None:
         return
     setattr(session, _REGISTERED_ATTR, True)
     session.lazy_register_component("credential_provider", lambda: build_activated_resolver(session))
+    session.lazy_register_component("token_provider", lambda: build_token_resolver(session))
 
 
 def build_activated_resolver(core: Any) -> Any:

@@ -205,7 +205,7 @@ class JSONFileCache:
         """
         directory = self.directory
         path = self.path(key)
-        text = json.dumps(data, indent=None, separators=(",", ":"))
+        text = cli_json(data)
         try:
             _make_private_dirs(directory)
             _write_atomically(directory, key, path, text)
@@ -295,6 +295,16 @@ class JSONFileCache:
             TOKEN_CACHE_DIR_VARIABLE,
             ROLE_CACHE_DIR_VARIABLE,
         )
+
+
+def cli_json(data: Mapping[str, Any]) -> str:
+    """``data`` serialised byte for byte as the AWS CLI v2 (and botocore) write cache files.
+
+    Their ``JSONFileCache`` writes ``json.dumps(obj)``: default separators
+    (``", "`` and ``": "``), ASCII escapes, keys in the order given, no
+    trailing newline.
+    """
+    return json.dumps(data)
 
 
 def _write_atomically(directory: str, key: str, path: str, text: str) -> None:

@@ -54,13 +54,14 @@ def oidc_client(session: Any, region: str) -> Any:
     return _client(session, "sso-oidc", region)
 
 
-def portal_client(session: Any, region: str) -> Any:
-    """An ``sso`` portal client (GetRoleCredentials, ListAccounts, ...)."""
-    return _client(session, "sso", region)
+def portal_client(session: Any, region: str, overrides: Optional[Config] = None) -> Any:
+    """An ``sso`` portal client (GetRoleCredentials, ListAccounts, ...); ``overrides`` win."""
+    return _client(session, "sso", region, overrides)
 
 
-def _client(session: Any, service: str, region: str) -> Any:
-    options: dict[str, Any] = {"config": client_config(session, region)}
+def _client(session: Any, service: str, region: str, overrides: Optional[Config] = None) -> Any:
+    config = client_config(session, region)
+    options: dict[str, Any] = {"config": config.merge(overrides) if overrides is not None else config}
     endpoint = _endpoint_from_environment(service)
     if endpoint:
         options["endpoint_url"] = endpoint

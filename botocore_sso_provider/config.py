@@ -18,6 +18,7 @@ from typing import Any, Mapping, Optional
 from .errors import SSOConfigError
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
+"""What a PKCE login registers and asks for when no sso_registration_scopes is set (as the CLI)."""
 
 _PROFILE_KEYS = ("sso_account_id", "sso_role_name")
 _SESSION_KEYS = ("sso_start_url", "sso_region")
@@ -30,7 +31,8 @@ class SSOSessionConfig:
     start_url: str
     region: str
     name: Optional[str] = None
-    scopes: tuple[str, ...] = ()
+    scopes: Optional[tuple[str, ...]] = None
+    """sso_registration_scopes as configured; None when the key is absent (the CLI's "scopes": null)."""
     profile: Optional[str] = None
 
     @property
@@ -77,15 +79,7 @@ def resolve_profile(full_config: Mapping[str, Any], profile: str) -> Optional[SS
     session_name = values.get("sso_session")
     if session_name is not None:
         session = resolve_session(full_config, session_name, profile=profile)
-        for key in _SESSION_KEYS:
-            if key in values and values[key] != getattr(session, _ATTR[key]):
-                raise SSOConfigError(
-                    error_msg=(
-                        f'The profile "{profile}" sets {key} = {values[key]}, but its '
-                        f'sso-session "{session_name}" sets {getattr(session, _ATTR[key])} '
-                        f"in {config_file_path()}. Make them agree or remove it from the profile."
-                    )
-                )
+        _check_agreement(profile, values, session_name, full_config.get("sso_sessions", {})[session_name])
     else:
         missing = [key for key in _SESSION_KEYS if not values.get(key)]
         if missing:
@@ -119,7 +113,7 @@ def resolve_session(
     if missing:
         raise _missing(name, missing, "sso-session")
     raw_scopes = values.get("sso_registration_scopes")
-    scopes = tuple(s.strip() for s in raw_scopes.split(",") if s.strip()) if raw_scopes else DEFAULT_SCOPES
+    scopes = None if raw_scopes is None else tuple(s.strip() for s in raw_scopes.split(",") if s.strip())
     return SSOSessionConfig(
         start_url=values["sso_start_url"],
         region=values["sso_region"],
@@ -147,11 +141,28 @@ def session_for_login(
     return SSOSessionConfig(start_url=values["sso_start_url"], region=values["sso_region"], profile=name)
 
 
-_ATTR = {"sso_start_url": "start_url", "sso_region": "region"}
+def _check_agreement(
+    profile: str, values: Mapping[str, Any], session_name: str, section: Mapping[str, Any]
+) -> None:
+    """As botocore does: every key both the profile and its sso-session set must have one value."""
+    for key, value in section.items():
+        if key in values and values[key] != value:
+            where = _profile_section(profile)
+            raise SSOConfigError(
+                error_msg=(
+                    f'The profile "{profile}" sets {key} = {values[key]} in {where}, '
+                    f"but its sso-session sets {key} = {value} in [sso-session {session_name}] of "
+                    f"{config_file_path()}. Make them agree, or remove {key} from {where}."
+                )
+            )
+
+
+def _profile_section(name: str) -> str:
+    return "[default]" if name == "default" else f"[profile {name}]"
 
 
 def _missing(name: str, keys: list[str], kind: str) -> SSOConfigError:
-    section = f"[profile {name}]" if kind == "profile" else f"[sso-session {name}]"
+    section = _profile_section(name) if kind == "profile" else f"[sso-session {name}]"
     return SSOConfigError(
         error_msg=(
             f'The {kind} "{name}" is configured for SSO but is missing {", ".join(keys)} '

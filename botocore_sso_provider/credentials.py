@@ -1,26 +1,26 @@
 """The credential provider: role credentials from IAM Identity Center, shared across processes.
 
 ``SSOCredentialProvider.load()`` returns None for a profile that is not an SSO
-profile, so botocore's chain goes on. For an SSO profile it returns
-``RefreshableCredentials`` whose refresh reads the AWS CLI v2 role-credential
-cache first (fresh files are used by every process without a request), and
-otherwise calls GetRoleCredentials once under the cache lock.
+profile, so botocore's chain goes on. For an SSO profile it returns deferred
+credentials, as botocore's own provider does: nothing is fetched until first
+use. Each fetch reads the AWS CLI v2 role-credential cache first (fresh files
+are used by every process without a request), and otherwise calls
+GetRoleCredentials once under the cache lock.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import inspect
-import json
 import logging
+import threading
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping, Optional
 
-from botocore.credentials import CredentialProvider, RefreshableCredentials
+from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
+from .cache_keys import role_cache_key  # lives there for the fast path; still importable from here
 from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
@@ -41,17 +41,6 @@ ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 
 CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
 """Differences between the local and the server clock below this are left alone."""
-
-
-def role_cache_key(config: SSOConfig) -> str:
-    """The AWS CLI v2 file name (without .json) of a role's cached credentials."""
-    args = {"accountId": config.account_id, "roleName": config.role_name}
-    if config.session.name is not None:
-        args["sessionName"] = config.session.name
-    else:
-        args["startUrl"] = config.session.start_url
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
 
 
 class RoleCredentialFetcher:
@@ -78,6 +67,7 @@ class RoleCredentialFetcher:
         cached = self._fresh_cached()
         if cached is not None:
             return cached
+        self._tokens.access_token()  # first, outside this lock: a login on demand may take minutes
         try:
             # While another process fetches, wait for its file rather than its lock.
             with self._cache.lock(self._key, ready=self._fresh_cached) as written_meanwhile:
@@ -118,6 +108,8 @@ class RoleCredentialFetcher:
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") in ("ForbiddenException", "AccessDeniedException"):
                 raise RoleAccessDeniedError(
+                    response=err.response,
+                    operation_name=err.operation_name,
                     role_name=self._config.role_name,
                     account_id=self._config.account_id,
                     config_file=config_file_path(),
@@ -244,6 +236,12 @@ class SSOCredentialProvider(CredentialProvider):
         return self._profile_name or self._session.get_config_variable("profile") or "default"
 
     def load(self) -> Optional[RefreshableCredentials]:
+        """Deferred credentials, as botocore's ``sso`` provider returns: no token is read, nothing fetched.
+
+        The profile is checked now (a config error is raised at once, as
+        botocore does); the token and role credentials are fetched at first
+        use, so creating a client while logged out neither fails nor calls out.
+        """
         config = resolve_profile(self._session.full_config, self.profile_name)
         if config is None:
             return None
@@ -256,25 +254,62 @@ class SSOCredentialProvider(CredentialProvider):
             ),
             clock=self._clock,
         )
-        return _refreshable(fetcher.fetch, self._clock)
+        kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
+        register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
+        return DeferredSSOCredentials(fetcher.fetch, self._clock, (f"CREDENTIALS_PROFILE_{kind}",))
 
 
-def _refreshable(fetch: Callable[[], dict[str, Any]], clock: Clock) -> RefreshableCredentials:
-    metadata = fetch()
-    options: dict[str, Any] = {}
-    if _CREDENTIALS_CARRY_ACCOUNT_ID:
-        options["account_id"] = metadata.get("account_id")
-    return RefreshableCredentials(
-        access_key=metadata["access_key"],
-        secret_key=metadata["secret_key"],
-        token=metadata["token"],
-        expiry_time=parse_timestamp(metadata["expiry_time"]),
-        refresh_using=fetch,
-        method="sso",
-        time_fetcher=clock,
-        **options,
-    )
+class DeferredSSOCredentials(DeferredRefreshableCredentials):
+    """botocore's deferred credentials, whose first fetch fails with our error alone.
+
+    botocore logs every failed mandatory refresh as a warning with a traceback
+    before raising it; the first fetch is therefore made here, so a logged-out
+    user gets one exception naming the fix and no log noise. Later refreshes
+    are botocore's own (advisory and mandatory windows).
+    """
+
+    def __init__(
+        self, fetch: Callable[[], dict[str, Any]], clock: Clock, feature_ids: tuple[str, ...] = ()
+    ) -> None:
+        def fetch_marked() -> dict[str, Any]:
+            register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
+            return fetch()
+
+        self._fetch = fetch_marked
+        self._prefetched: Optional[dict[str, Any]] = None
+        self._first_fetch_lock = threading.Lock()
+        super().__init__(refresh_using=self._next_metadata, method="sso", time_fetcher=clock)
+
+    def _refresh(self) -> None:
+        # botocore's hook for every read of the credentials; guarded: without it, botocore's own path.
+        if getattr(self, "_frozen_credentials", None) is None:
+            with self._first_fetch_lock:  # every thread's first read waits here, so one fetch
+                if getattr(self, "_frozen_credentials", None) is None:
+                    self._prefetched = self._fetch()  # raises our error as it is
+                    try:
+                        super()._refresh()  # hands the prefetched metadata to botocore
+                    finally:
+                        self._prefetched = None
+                    return
+        super()._refresh()
+
+    def _next_metadata(self) -> dict[str, Any]:
+        metadata, self._prefetched = self._prefetched, None
+        return metadata if metadata is not None else self._fetch()  # botocore 1.35+ also reads account_id
 
 
-# botocore 1.35+ credentials carry the account ID (for account-based endpoints).
-_CREDENTIALS_CARRY_ACCOUNT_ID = "account_id" in inspect.signature(RefreshableCredentials.__init__).parameters
+def register_feature_ids(feature_ids: tuple[str, ...]) -> None:
+    """Mark the User-Agent as botocore's own SSO provider does (botocore 1.40.37+; else nothing).
+
+    ``CREDENTIALS_PROFILE_SSO`` and ``CREDENTIALS_SSO`` for sso-session
+    profiles, the ``_LEGACY`` pair for legacy ones. botocore records them only
+    inside a client call or a client's creation, as for its own provider.
+    """
+    if _register_feature_ids is not None:
+        _register_feature_ids(feature_ids)
+
+
+try:
+    from botocore.useragent import register_feature_ids as _register_feature_ids
+except ImportError:  # botocore before 1.40.37 has no feature IDs (older ones no useragent module at all)
+    _register_feature_ids = None

@@ -1,7 +1,12 @@
 """The errors a user can meet, each saying what happened and the command that fixes it.
 
-Every class subclasses the botocore exception that callers of botocore already
-catch, so code written against botocore's native SSO support keeps working.
+Every class subclasses the botocore exceptions that callers of botocore already
+catch, so code written against botocore's native SSO support keeps working:
+where botocore's own provider raises ``SSOTokenLoadError`` (no token, a token
+file without ``accessToken`` or ``expiresAt``), ``TokenRetrievalError`` (an
+sso-session token that expired and cannot be refreshed) or a ``ClientError``
+(ForbiddenException from GetRoleCredentials), ours is an instance of the same
+class, with our message.
 Messages are templates kept as class data (``fmt``), so tests can match them,
 and they are filled only with names, paths and commands: never a token,
 client secret or key.
@@ -12,8 +17,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from botocore.exceptions import (
+    ClientError,
     CredentialRetrievalError,
     InvalidConfigError,
+    SSOTokenLoadError,
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
@@ -53,25 +60,25 @@ class SSOConfigError(SSOProviderError, InvalidConfigError):
     fmt = "{error_msg}"
 
 
-class NotLoggedInError(SSOProviderError, UnauthorizedSSOTokenError):
+class NotLoggedInError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOTokenError):
     """No cached login exists for this session or start URL."""
 
     fmt = "There is no SSO login for {subject}. Run: {command}"
 
 
-class TokenExpiredError(SSOProviderError, UnauthorizedSSOTokenError):
+class TokenExpiredError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
     """The cached access token has expired and cannot be refreshed."""
 
     fmt = "The SSO login for {subject} has expired. Run: {command}"
 
 
-class SessionEndedError(SSOProviderError, UnauthorizedSSOTokenError):
+class SessionEndedError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
     """The portal session behind the refresh token is over (invalid_grant)."""
 
     fmt = "The SSO session for {subject} has ended. Run: {command}"
 
 
-class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError):
+class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
     """The OIDC client registration stored with the token has expired."""
 
     fmt = (
@@ -79,14 +86,19 @@ class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError):
     )
 
 
-class CorruptCacheError(SSOProviderError, UnauthorizedSSOTokenError):
+class CorruptCacheError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOTokenError):
     """A cache file cannot be read as the JSON it must hold."""
 
     fmt = "The SSO cache file {path} for {subject} is unreadable ({reason}). Run: {command}"
 
 
-class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError):
-    """The logged-in user may not use this account and role."""
+class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError, ClientError):
+    """The logged-in user may not use this account and role.
+
+    Also the ``ClientError`` botocore's own provider lets through: ``response``
+    and ``operation_name`` are GetRoleCredentials' own, so callers that read
+    ``err.response["Error"]["Code"]`` (``ForbiddenException``) keep working.
+    """
 
     fmt = (
         'The SSO user may not use role "{role_name}" in account {account_id}, which profile "{profile}" '
@@ -95,6 +107,11 @@ class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError):
     )
 
     summary = "access denied"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # BotoCoreError's __init__: ClientError's is not called
+        self.response: dict[str, Any] = kwargs.get("response") or {"Error": {"Code": "ForbiddenException"}}
+        self.operation_name: str = kwargs.get("operation_name") or "GetRoleCredentials"
 
 
 class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
@@ -124,3 +141,32 @@ class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
     """An interactive login did not complete (denied, timed out, expired code)."""
 
     fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"
+
+
+class LoginCachePathError(SSOProviderError, UnauthorizedSSOTokenError):
+    """A login could not be saved where it must go; found before the user signs in."""
+
+    fmt = "Cannot log in to {subject}: {path} {problem}. {fix}, then run: {command}"
+
+
+class CredentialLoopError(SSOProviderError, InvalidConfigError):
+    """A profile's credential_process would call ``botocore-sso`` for that same profile, forever."""
+
+    fmt = (
+        'The profile "{profile}" gets its credentials from botocore-sso for itself ({how}), which would '
+        "call itself without end. Point credential_process at an SSO profile instead, or give "
+        '"{profile}" sso_session, sso_account_id and sso_role_name in {config_file}.'
+    )
+
+    summary = "credential_process loop"
+
+
+class NoCredentialsError(SSOProviderError, CredentialRetrievalError):
+    """A profile resolved to no credentials at all."""
+
+    fmt = (
+        'The profile "{profile}" has no credentials botocore can find in {config_file} or the '
+        "credentials file. Configure it, for example with sso_session, sso_account_id and sso_role_name."
+    )
+
+    summary = "no credentials"

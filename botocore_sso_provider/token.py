@@ -183,11 +183,23 @@ class TokenProvider:
             self._cache.write(self.cache_key, data)
 
     def access_token(self) -> str:
-        """A token that works now: cached, or refreshed once for all processes."""
+        """A token that works now: cached, refreshed once for all processes, or (opt-in) a new login."""
+        return self.usable_token().access_token
+
+    def usable_token(self) -> SSOToken:
+        """``access_token()`` with its expiry: the whole token file that was used."""
+        try:
+            return self._cached_or_refreshed()
+        except (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError) as err:
+            from .login.on_demand import login_on_demand  # the cold path only: never imported when warm
+
+            return login_on_demand(self._config, self._botocore_session, err)
+
+    def _cached_or_refreshed(self) -> SSOToken:
         token = self.load()
         if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
-            return token.access_token
-        return self._refresh_or_fallback(token).access_token
+            return token
+        return self._refresh_or_fallback(token)
 
     def _refresh_or_fallback(self, seen: SSOToken) -> SSOToken:
         if not seen.can_refresh:

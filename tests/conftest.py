@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 
 import botocore
 import botocore.credentials
+import botocore.loaders
 import botocore.session
 import pytest
 
@@ -130,6 +131,17 @@ def clocked_session(profile: str, clock: FakeClock) -> botocore.session.Session:
 needs_endpoint_variables = pytest.mark.skipif(
     tuple(int(x) for x in botocore.__version__.split(".")[:2]) < (1, 31),
     reason="botocore itself honours AWS_ENDPOINT_URL_<SERVICE> and [services] sections from 1.31.0 on",
+)
+
+
+def _botocore_knows_pkce() -> bool:
+    # The bare loader reads no config, so the real ~/.aws stays untouched at import.
+    model = botocore.loaders.Loader().load_service_model("sso-oidc", "service-2")
+    return "codeVerifier" in model["shapes"]["CreateTokenRequest"]["members"]
+
+
+needs_pkce_model = pytest.mark.skipif(
+    not _botocore_knows_pkce(), reason="this botocore's sso-oidc model has no PKCE fields"
 )
 
 

@@ -6,3 +6,7 @@ Each module defines ``NAME`` (the command word), ``HELP`` (one line),
 the library is imported inside ``run`` so that ``--help`` and the fast
 commands stay cheap. ``cli.py`` lists them in ``COMMANDS``.
 """
+
+
+class CommandError(Exception):
+    """A mistake in a command's arguments, told in one sentence with the fix (exit status 2)."""

@@ -16,6 +16,8 @@ package. pytest users can opt into fixtures with
 
 from __future__ import annotations
 
+from .directory_file import directory_to_dict, generate_accounts, load_directory
+from .iam_tokens import GRANT_JWT_BEARER, GRANT_TOKEN_EXCHANGE, TrustedTokenIssuer
 from .model import DEFAULT_ACCOUNTS, DEFAULT_START_URL, OPERATIONS, Account, User
 from .protocol import pkce_challenge
 from .server import FakeIdentityCenter
@@ -24,10 +26,16 @@ from .service_errors import FakeServiceError
 __all__ = [
     "DEFAULT_ACCOUNTS",
     "DEFAULT_START_URL",
+    "GRANT_JWT_BEARER",
+    "GRANT_TOKEN_EXCHANGE",
     "OPERATIONS",
     "Account",
     "FakeIdentityCenter",
     "FakeServiceError",
+    "TrustedTokenIssuer",
     "User",
+    "directory_to_dict",
+    "generate_accounts",
+    "load_directory",
     "pkce_challenge",
 ]

@@ -18,7 +18,13 @@ GRANT_REFRESH_TOKEN = "refresh_token"  # noqa: S105 - a grant type name, not a s
 GRANT_AUTHORIZATION_CODE = "authorization_code"
 GRANT_TYPES = (GRANT_REFRESH_TOKEN, GRANT_DEVICE_CODE, GRANT_AUTHORIZATION_CODE)
 
-OIDC_OPERATIONS = ("RegisterClient", "StartDeviceAuthorization", "CreateToken", "Authorize")
+OIDC_OPERATIONS = (
+    "RegisterClient",
+    "StartDeviceAuthorization",
+    "CreateToken",
+    "CreateTokenWithIAM",
+    "Authorize",
+)
 PORTAL_OPERATIONS = ("GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout")
 OPERATIONS = OIDC_OPERATIONS + PORTAL_OPERATIONS
 

@@ -15,15 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs
 
+from . import sigv4
 from .faults import FaultPlan
+from .federation import FEDERATION_PATH, FederationError
 from .model import OIDC_OPERATIONS
 from .pages import authorize_page, device_page, message_page
 from .service_errors import OIDC, PORTAL, FakeServiceError, oidc_error, service_error
 from .state import IdentityCenterState
+from .throttling import Throttles
+from .vanity import VANITY_PATH, VanityRedirect
 
 logger = logging.getLogger(__name__)
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
+IAM_SIGNING_NAME = "sso-oauth"  # SSO OIDC's SigV4 signing name
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
 
@@ -76,10 +81,18 @@ _Endpoint = Callable[[Request, Mapping[str, Any]], Response]
 class App:
     """The fake's request handling; owns no sockets and no threads."""
 
-    def __init__(self, state: IdentityCenterState, faults: FaultPlan, stopping: threading.Event) -> None:
+    def __init__(
+        self,
+        state: IdentityCenterState,
+        faults: FaultPlan,
+        stopping: threading.Event,
+        throttles: Optional[Throttles] = None,
+    ) -> None:
         self._state = state
         self._faults = faults
+        self._throttles = throttles if throttles is not None else Throttles()
         self._stopping = stopping
+        self.vanity = VanityRedirect(state.settings.region)
         self._operations: Dict[Tuple[str, str], Tuple[str, _Endpoint]] = {
             ("POST", "/client/register"): ("RegisterClient", self._register_client),
             ("POST", "/device_authorization"): ("StartDeviceAuthorization", self._start_device_authorization),
@@ -93,8 +106,11 @@ class App:
         }
         # Not service operations: never counted, never faulted.
         self._pages: Dict[Tuple[str, str], Callable[[Request], Response]] = {
+            ("HEAD", VANITY_PATH): self._vanity,
+            ("GET", VANITY_PATH): self._vanity,
             ("GET", "/device"): self._device_get,
             ("POST", "/device"): self._device_post,
+            ("GET", FEDERATION_PATH): self._federation,
             ("GET", "/_fake/counts"): self._admin_counts,
             ("POST", "/_fake/reset-counts"): self._admin_reset_counts,
             ("POST", "/_fake/approve"): self._admin_approve,
@@ -102,6 +118,7 @@ class App:
             ("POST", "/_fake/faults"): self._admin_faults,
             ("POST", "/_fake/inject"): self._admin_inject,
             ("POST", "/_fake/end-sessions"): self._admin_end_sessions,
+            ("POST", "/_fake/throttle"): self._admin_throttle,
         }
 
     def handle(self, request: Request) -> Response:
@@ -109,6 +126,8 @@ class App:
         try:
             if key in self._pages:
                 return self._pages[key](request)
+            if key == ("POST", "/token") and "aws_iam" in request.query:  # POST /token?aws_iam=t
+                return self._operation(request, "CreateTokenWithIAM", self._create_token_with_iam)
             if key in self._operations:
                 return self._operation(request, *self._operations[key])
             return json_response(404, {"message": "Not found"}, "UnknownOperationException")
@@ -134,6 +153,8 @@ class App:
 
         throttle = "SlowDownException" if service == OIDC else "TooManyRequestsException"
         delay, fault = self._faults.next_fault(operation, throttle)
+        if fault is None and self._throttles.should_throttle(operation):
+            fault = throttle
         if delay > 0:
             self._stopping.wait(delay)  # interrupted by stop(); holds no lock
         try:
@@ -157,9 +178,24 @@ class App:
         return json_response(200, self._state.start_device_authorization(body))
 
     def _create_token(self, request: Request, body: Mapping[str, Any]) -> Response:
-        if "aws_iam" in request.query:
-            raise oidc_error("invalid_request", "CreateTokenWithIAM is not supported by the fake")
         return json_response(200, self._state.create_token(body))
+
+    def _create_token_with_iam(self, request: Request, body: Mapping[str, Any]) -> Response:
+        try:
+            sigv4.verify(
+                method=request.method,
+                path=request.path,
+                query=request.query,
+                headers=request.headers,
+                body=request.body,
+                region=self._state.settings.region,
+                service=IAM_SIGNING_NAME,
+                lookup=self._state.signing_key,
+                now=self._state.now(),
+            )
+        except sigv4.SignatureError as error:
+            return json_response(403, {"message": str(error)}, error.code)
+        return json_response(200, self._state.create_token_with_iam(body))
 
     def _authorize_get(self, request: Request, body: Mapping[str, Any]) -> Response:
         checked = self._state.check_authorize(request.query)
@@ -216,6 +252,13 @@ class App:
         self._state.logout(request.headers.get(BEARER_HEADER))
         return Response(200, b"", None)
 
+    # -- a vanity start URL (see vanity.py) --------------------------------------
+
+    def _vanity(self, request: Request) -> Response:
+        self.vanity.requests += 1
+        target = self.vanity.target
+        return redirect(target) if target else html_response(200, message_page("Start", "Sign in"))
+
     # -- the device verification page ------------------------------------------
 
     def _device_get(self, request: Request) -> Response:
@@ -238,6 +281,19 @@ class App:
             return html_response(400, message_page("Cannot sign in", str(error)))
         outcome = "approved: return to your device" if approve else "denied"
         return html_response(200, message_page("Device login", f"The request was {outcome}."))
+
+    # -- the sign-in federation endpoint (console sign-in) -----------------------
+
+    def _federation(self, request: Request) -> Response:
+        action = request.query.get("Action")
+        try:
+            if action == "getSigninToken":
+                return json_response(200, self._state.get_signin_token(request.query.get("Session")))
+            if action == "login":
+                return redirect(self._state.federation_login(request.query))
+            raise FederationError(400, "Action must be getSigninToken or login")
+        except FederationError as error:
+            return Response(error.status, str(error).encode("utf-8"), "text/plain; charset=utf-8")
 
     # -- /_fake: control over HTTP for a server run from the command line --------
 
@@ -291,6 +347,18 @@ class App:
 
     def _admin_end_sessions(self, request: Request) -> Response:
         return self._admin_call(request, lambda args: self._state.end_sessions(_optional_text(args, "user")))
+
+    def _admin_throttle(self, request: Request) -> Response:
+        def throttle(args: Mapping[str, Any]) -> None:
+            operation = _text(args, "operation")
+            if operation not in {op for op, _ in self._operations.values()}:
+                raise ValueError(f"unknown operation {operation!r}")
+            every = args.get("every", 0)
+            if not isinstance(every, int) or isinstance(every, bool):
+                raise ValueError("every must be an integer")
+            self._throttles.set(operation, every=every, rate=_optional_number(args, "rate") or 0.0)
+
+        return self._admin_call(request, throttle)
 
     def _admin_call(self, request: Request, action: Callable[[Mapping[str, Any]], None]) -> Response:
         try:

@@ -20,10 +20,13 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Type
 from urllib.parse import parse_qs, urlsplit
 
+from .directory_file import load_directory
 from .faults import FaultPlan
+from .federation import FEDERATION_PATH
+from .iam_tokens import IAM_GRANT_TYPES, TrustedTokenIssuer
 from .model import (
     DEFAULT_ACCOUNTS,
     DEFAULT_START_URL,
@@ -36,6 +39,8 @@ from .model import (
 )
 from .routes import App, Request, Response, json_response
 from .state import IdentityCenterState
+from .throttling import Throttles
+from .vanity import VANITY_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+    def do_HEAD(self) -> None:
+        self._serve("HEAD")
 
     def _serve(self, method: str) -> None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -98,7 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
     def date_time_string(self, timestamp: Optional[float] = None) -> str:
         """The Date header, from the injectable clock: tests simulate clock skew with it."""
@@ -262,12 +271,22 @@ class FakeIdentityCenter:
         self._faults = FaultPlan(
             error_rate=error_rate, throttle_rate=throttle_rate, latency=latency, seed=seed
         )
+        self._throttles = Throttles(seed)
         self._stopping = threading.Event()
-        self._app = App(self._state, self._faults, self._stopping)
+        self._app = App(self._state, self._faults, self._stopping, self._throttles)
         self._lifecycle = threading.Lock()
         self._server: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
         self._url: Optional[str] = None
+
+    @classmethod
+    def from_fixture(cls, path: str, **options: Any) -> FakeIdentityCenter:
+        """A fake whose accounts, roles and users come from a ``fixture.json`` file.
+
+        See ``directory_file`` for the format; ``options`` are the constructor's.
+        """
+        accounts, users = load_directory(path)
+        return cls(accounts=accounts, users=users, **options)
 
     # -- life cycle --------------------------------------------------------------
 
@@ -355,6 +374,72 @@ class FakeIdentityCenter:
         """The variables that point botocore's SSO and SSO OIDC clients at this server."""
         return {"AWS_ENDPOINT_URL_SSO": self.url, "AWS_ENDPOINT_URL_SSO_OIDC": self.url}
 
+    @property
+    def federation_url(self) -> str:
+        """The sign-in federation endpoint (getSigninToken, login) this server also serves."""
+        return f"{self.url}{FEDERATION_PATH}"
+
+    def federation_environ(self) -> Dict[str, str]:
+        """The variable that points ``botocore-sso console`` at this server's federation endpoint."""
+        return {"BOTOCORE_SSO_FEDERATION_ENDPOINT": self.federation_url}
+
+    def signin_token_role(self, token: str) -> Optional[Tuple[str, str, str]]:
+        """(user, account id, role name) a console sign-in token is valid for; None if it is not."""
+        return self._state.signin_token_role(token)
+
+    # -- trusted identity propagation (CreateTokenWithIAM) -------------------------
+
+    def register_trusted_token_issuer(
+        self, issuer_url: str, *, user_claim: str = "sub"
+    ) -> TrustedTokenIssuer:
+        """An identity provider whose JWTs applications may exchange; ``.mint()`` makes its JWTs.
+
+        ``user_claim`` is the JWT claim whose value names the directory user
+        (``"alice"``). JWTs are HS256-signed with a key of this issuer's own.
+        """
+        return self._state.register_trusted_token_issuer(issuer_url, user_claim)
+
+    def register_application(
+        self,
+        name: str,
+        *,
+        trusted_token_issuers: Mapping[str, Sequence[str]],
+        scopes: Sequence[str] = ("openid", "aws", "sso:account:access"),
+        grant_types: Sequence[str] = IAM_GRANT_TYPES,
+    ) -> str:
+        """An OAuth application for CreateTokenWithIAM; returns its ARN, the ``clientId`` to use.
+
+        ``trusted_token_issuers`` maps each issuer URL it trusts to the JWT
+        audiences (``aud``) it accepts from that issuer.
+        """
+        return self._state.register_application(name, trusted_token_issuers, scopes, grant_types)
+
+    def iam_credentials(self) -> Dict[str, str]:
+        """New IAM keys (``aws_access_key_id``, ``aws_secret_access_key``) to sign CreateTokenWithIAM.
+
+        Role credentials from GetRoleCredentials are accepted too.
+        """
+        return self._state.new_iam_credentials()
+
+    def iam_refresh_token_is_valid(self, token: str) -> bool:
+        return self._state.iam_refresh_token_is_valid(token)
+
+    # -- a vanity start URL (see vanity.py) ----------------------------------------
+
+    @property
+    def vanity_start_url(self) -> str:
+        """A start URL on a host that is not IAM Identity Center's: it redirects once."""
+        return f"{self.url}{VANITY_PATH}"
+
+    def redirect_vanity_to(self, target: Optional[str]) -> None:
+        """Where the vanity start URL redirects (``None``: it answers 200, no redirect)."""
+        self._app.vanity.target = target
+
+    @property
+    def vanity_requests(self) -> int:
+        """How many requests the vanity start URL received."""
+        return self._app.vanity.requests
+
     # -- counters ----------------------------------------------------------------
 
     def request_counts(self) -> Dict[str, int]:
@@ -433,6 +518,23 @@ class FakeIdentityCenter:
         """
         self._faults.set(error_rate=error_rate, throttle_rate=throttle_rate, latency=latency)
 
+    def throttle(self, operation: str, *, every: int = 0, rate: float = 0.0) -> None:
+        """Throttle one operation: request 1, 1+every, 1+2*every...; or a random share ``rate``.
+
+        The portal answers 429 TooManyRequestsException, SSO OIDC 400
+        SlowDownException. ``throttle("ListAccountRoles", every=3)`` throttles
+        a third of the role listings; ``every=0, rate=0`` switches it off.
+        Scripted ``inject()`` errors come first.
+        """
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; use one of: {', '.join(OPERATIONS)}")
+        self._throttles.set(operation, every=every, rate=rate)
+
+    def throttled_counts(self) -> Dict[str, int]:
+        """Requests answered with throttling by ``throttle()``, per operation."""
+        return self._throttles.throttled_counts()
+
     def clear_faults(self) -> None:
-        """Drop scripted errors and switch random faults and latency off."""
+        """Drop scripted errors and switch random faults, throttling switches and latency off."""
         self._faults.clear()
+        self._throttles.clear()

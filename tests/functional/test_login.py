@@ -132,7 +132,7 @@ def test_botocores_native_provider_uses_the_token_we_wrote(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:
     write_config(SSO_CONFIG)
-    assert main(["login", "--sso-session", "corp", "--no-browser"]) == 0
+    assert main(["login", "--sso-session", "corp", "--no-browser", "--use-device-code"]) == 0
     # A new process: botocore fixes its token cache directory from HOME at import time.
     native = run_python("-c", NATIVE_RESOLUTION, native=True)
     assert native.returncode == 0, native.stderr

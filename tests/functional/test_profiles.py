@@ -123,6 +123,7 @@ def test_aws_profile_selects_the_profile(logins: FakeIdentityCenter, monkeypatch
     session = boto3.Session()
     register(session)
     assert session.get_credentials().method == "sso"
+    session.get_credentials().get_frozen_credentials()  # deferred: the first use fetches
     assert logins.request_counts()["GetRoleCredentials"] == 1
 
 
@@ -131,7 +132,11 @@ def test_aws_profile_selects_the_profile(logins: FakeIdentityCenter, monkeypatch
     [
         ("broken-no-role", 'profile "broken-no-role" is configured for SSO but is missing sso_role_name'),
         ("broken-missing-session", "has no [sso-session nope] section"),
-        ("broken-disagrees", 'sets sso_region = eu-west-1, but its sso-session "corp" sets us-east-1'),
+        (
+            "broken-disagrees",
+            "sets sso_region = eu-west-1 in [profile broken-disagrees], but its sso-session sets "
+            "sso_region = us-east-1 in [sso-session corp]",
+        ),
         ("broken-legacy-no-url", "missing sso_start_url in [profile broken-legacy-no-url]"),
     ],
 )
@@ -184,9 +189,10 @@ def test_side_by_side_the_credentials_match_botocores_own_provider(
             monkeypatch.setenv(name, value)
         cache_both_logins(idc, aws_home)
         mine = ours(profile).get_credentials()
+        mine_frozen = list(mine.get_frozen_credentials())
         native = run_python("-c", NATIVE, profile, native=True)
         assert native.returncode == 0, native.stderr
         theirs = json.loads(native.stdout)
         assert idc.request_counts()["GetRoleCredentials"] == 2, "each resolved it from the portal"
     assert theirs["method"] == mine.method == "sso"
-    assert theirs["frozen"] == list(mine.get_frozen_credentials())
+    assert theirs["frozen"] == mine_frozen

@@ -157,7 +157,7 @@ def test_failures_name_the_profile_and_the_login_command(
         path.parent.mkdir(parents=True)
         path.write_text('{"accessToken": "abc", "expiresAt"')
     with pytest.raises(error) as caught:
-        dev_session.get_credentials()
+        dev_session.get_credentials().get_frozen_credentials()
     message = str(caught.value)
     assert fragment in message
     assert 'profile "dev"' in message
@@ -174,7 +174,7 @@ def test_an_expired_legacy_token_cannot_be_refreshed(
     session = boto3.Session(profile_name="legacy")
     register(session)
     with pytest.raises(TokenExpiredError, match="Run: botocore-sso login --profile legacy"):
-        session.get_credentials()
+        session.get_credentials().get_frozen_credentials()
     assert idc.request_counts().get("CreateToken", 0) == 0
     assert idc.request_counts().get("GetRoleCredentials", 0) == 0
 
@@ -197,7 +197,7 @@ def test_a_role_the_user_may_not_use_is_reported(
     session = boto3.Session(profile_name="dev")
     register(session)
     with pytest.raises(RoleAccessDeniedError, match='may not use role "NoSuchRole" in account 111111111111'):
-        session.get_credentials()
+        session.get_credentials().get_frozen_credentials()
 
 
 def test_a_failing_service_ends_in_one_clear_error(
@@ -206,7 +206,7 @@ def test_a_failing_service_ends_in_one_clear_error(
     seed_login()
     idc.inject("GetRoleCredentials", "InternalServerException", times=10)
     with pytest.raises(ServiceUnavailableError, match="did not answer") as caught:
-        dev_session.get_credentials()
+        dev_session.get_credentials().get_frozen_credentials()
     assert "HTTP 500" in str(caught.value)
     assert idc.request_counts()["GetRoleCredentials"] == 3, "bounded retries: 3 attempts in all"
 
@@ -259,6 +259,7 @@ def test_register_is_lazy_so_a_profile_chosen_later_is_used(
     register(session)
     session.set_config_variable("profile", "dev")
     assert session.get_credentials().method == "sso"
+    session.get_credentials().get_frozen_credentials()  # deferred: the first use fetches
     assert idc.request_counts().get("GetRoleCredentials") == 1
 
 
@@ -280,6 +281,6 @@ def test_one_failure_is_one_exception_and_no_log_noise(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with pytest.raises(NotLoggedInError):
-        dev_session.get_credentials()
+        dev_session.get_credentials().get_frozen_credentials()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert not any(r.exc_info for r in caplog.records)

@@ -61,11 +61,11 @@ def test_moving_the_clock_into_the_window_triggers_one_refresh(
     idc: FakeIdentityCenter, seed_login: Callable[..., dict], clock: FakeClock
 ) -> None:
     seed_login(expiresAt=in_minutes(60))
-    clocked_session("dev", clock).get_credentials()
+    clocked_session("dev", clock).get_credentials().get_frozen_credentials()
     assert idc.grant_counts().get(REFRESH, 0) == 0
     clock.advance(minutes=47)  # 13 minutes left of the token and of the role credentials
-    clocked_session("dev", clock).get_credentials()
-    clocked_session("dev", clock).get_credentials()
+    clocked_session("dev", clock).get_credentials().get_frozen_credentials()
+    clocked_session("dev", clock).get_credentials().get_frozen_credentials()
     assert idc.grant_counts().get(REFRESH, 0) == 1
     assert idc.request_counts()["GetRoleCredentials"] == 2
 
@@ -110,13 +110,13 @@ def test_a_transient_refresh_failure_falls_back_to_the_valid_token_with_one_warn
     assert seeded["accessToken"] not in ours and seeded["refreshToken"] not in ours
 
     (aws_home / ".aws" / "cli" / "cache").rename(aws_home / "role-cache-gone")
-    clocked_session("dev", clock).get_credentials()
+    clocked_session("dev", clock).get_credentials().get_frozen_credentials()
     assert idc.request_counts()["CreateToken"] == 3, "no second attempt within a minute"
     assert len(warnings_from(caplog)) == 1, "no duplicate warning"
 
     clock.advance(seconds=61)
     (aws_home / ".aws" / "cli" / "cache").rename(aws_home / "role-cache-gone-again")
-    clocked_session("dev", clock).get_credentials()
+    clocked_session("dev", clock).get_credentials().get_frozen_credentials()
     assert idc.grant_counts()[REFRESH] == 4, "tried again after a minute, and it worked"
 
 
@@ -126,7 +126,7 @@ def test_a_failed_refresh_of_an_expired_token_is_an_error_that_names_the_fix(
     seed_login(expiresAt=in_minutes(-1))
     idc.inject("CreateToken", "InternalServerException", times=3)
     with pytest.raises(ServiceUnavailableError) as caught:
-        clocked_session("dev", clock).get_credentials()
+        clocked_session("dev", clock).get_credentials().get_frozen_credentials()
     assert "InternalServerException, HTTP 500" in str(caught.value)
     assert idc.request_counts().get("GetRoleCredentials", 0) == 0
 
@@ -136,7 +136,7 @@ def test_an_expired_client_registration_is_checked_before_trying(
 ) -> None:
     seed_login(expiresAt=in_minutes(-1), registrationExpiresAt=in_minutes(-60))
     with pytest.raises(RegistrationExpiredError, match="Run: botocore-sso login --sso-session corp"):
-        clocked_session("dev", clock).get_credentials()
+        clocked_session("dev", clock).get_credentials().get_frozen_credentials()
     assert idc.request_counts().get("CreateToken", 0) == 0
 
 
@@ -227,7 +227,7 @@ def test_a_lock_held_too_long_never_hangs(
             assert any("Using the cached token" in m for m in warnings_from(caplog))
         else:
             with pytest.raises(CacheLockedError) as caught:
-                clocked_session("dev", clock).get_credentials()
+                clocked_session("dev", clock).get_credentials().get_frozen_credentials()
             assert f"{key}.lock" in str(caught.value)
             assert "BOTOCORE_SSO_LOCK_TIMEOUT" in str(caught.value)
         assert idc.request_counts().get("CreateToken", 0) == 0

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from botocore_sso_provider.config import (
-    DEFAULT_SCOPES,
     resolve_profile,
     resolve_session,
     session_for_login,
@@ -22,7 +21,7 @@ def full_config(profile: dict[str, Any], sessions: dict[str, Any] | None = None)
     return {"profiles": {"dev": profile}, "sso_sessions": sessions or {}}
 
 
-def test_sso_session_profile_resolves_with_default_scopes() -> None:
+def test_sso_session_profile_without_registration_scopes_has_none_configured() -> None:
     config = resolve_profile(
         full_config(
             {"sso_session": "corp", "sso_account_id": "111111111111", "sso_role_name": "ReadOnly"},
@@ -34,7 +33,7 @@ def test_sso_session_profile_resolves_with_default_scopes() -> None:
     assert (config.account_id, config.role_name) == ("111111111111", "ReadOnly")
     assert config.session.name == "corp"
     assert config.session.refreshable
-    assert config.session.scopes == DEFAULT_SCOPES
+    assert config.session.scopes is None, "the AWS CLI v2 keys this registration with scopes: null"
     assert config.session.token_cache_key == hashlib.sha1(b"corp").hexdigest()
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import InvalidConfigError, TokenRetrievalError, UnauthorizedSSOTokenError
+from botocore.exceptions import (
+    ClientError,
+    InvalidConfigError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 
 from botocore_sso_provider import errors
 
@@ -26,10 +32,16 @@ def test_login_command(profile: str | None, session: str | None, expected: str) 
     ("error", "base"),
     [
         (errors.NotLoggedInError, UnauthorizedSSOTokenError),
+        (errors.NotLoggedInError, SSOTokenLoadError),
         (errors.TokenExpiredError, UnauthorizedSSOTokenError),
+        (errors.TokenExpiredError, TokenRetrievalError),
         (errors.SessionEndedError, UnauthorizedSSOTokenError),
+        (errors.SessionEndedError, TokenRetrievalError),
         (errors.RegistrationExpiredError, UnauthorizedSSOTokenError),
+        (errors.RegistrationExpiredError, TokenRetrievalError),
         (errors.CorruptCacheError, UnauthorizedSSOTokenError),
+        (errors.CorruptCacheError, SSOTokenLoadError),
+        (errors.RoleAccessDeniedError, ClientError),
         (errors.ServiceUnavailableError, TokenRetrievalError),
         (errors.SSOConfigError, InvalidConfigError),
     ],
@@ -48,3 +60,22 @@ def test_message_is_one_sentence_with_the_command() -> None:
         'The SSO session for the sso-session "corp" (profile "dev") has ended. '
         "Run: botocore-sso login --sso-session corp"
     )
+
+
+def test_role_access_denied_is_a_client_error_that_keeps_the_response_and_pickles() -> None:
+    import pickle
+
+    response = {"Error": {"Code": "ForbiddenException", "Message": "No access"}}
+    error = errors.RoleAccessDeniedError(
+        response=response,
+        operation_name="GetRoleCredentials",
+        role_name="Admin",
+        account_id="111111111111",
+        profile="dev",
+        config_file="/home/u/.aws/config",
+        command="botocore-sso login --profile dev",
+    )
+    assert error.response is response and error.operation_name == "GetRoleCredentials"
+    assert str(error).startswith('The SSO user may not use role "Admin" in account 111111111111')
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert (type(copy), str(copy), copy.response) == (type(error), str(error), response)

@@ -1,0 +1,173 @@
+"""The loopback listener that receives the PKCE redirect (RFC 8252, section 7.3).
+
+It binds 127.0.0.1 only (never every interface), is opened before the browser
+and stays open until the login is done (a close-then-rebind would lose a
+redirect that arrives in between). It accepts exactly one request: a GET on
+the callback path whose ``state`` matches. Anything else (another path, a
+wrong or missing state, a second request) gets an error status and the
+listener keeps waiting, so a stray or forged request cannot end the login.
+"""
+
+from __future__ import annotations
+
+import errno
+import hmac
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, Callable, Optional
+from urllib.parse import parse_qs, urlsplit
+
+CALLBACK_PATH = "/oauth/callback"
+LOOPBACK = "127.0.0.1"
+DEFAULT_TIMEOUT = 600.0
+"""Seconds a login waits for the redirect (the AWS CLI v2 waits 10 minutes too)."""
+
+_DONE_PAGE = (
+    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signed in</title></head>'
+    b"<body><h1>Signed in</h1><p>botocore-sso received the sign-in. You can close this window.</p>"
+    b"</body></html>"
+)
+_FAILED_PAGE = (
+    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign-in failed</title></head>'
+    b"<body><h1>Sign-in failed</h1><p>The sign-in did not complete; see the terminal. "
+    b"You can close this window.</p></body></html>"
+)
+
+
+class ListenerError(Exception):
+    """The listener could not be opened (the port is taken, or not allowed)."""
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """What the browser brought back: a code, or the error the service sent."""
+
+    code: Optional[str] = None
+    error: Optional[str] = None
+
+    def __repr__(self) -> str:
+        return f"Redirect(code={'***' if self.code else None}, error={self.error!r})"
+
+
+class RedirectListener:
+    """One login's listener: ``with RedirectListener(state) as listener: ... listener.wait(...)``."""
+
+    def __init__(self, state: str, *, port: int = 0) -> None:
+        self._state = state
+        self._outcome: Optional[Redirect] = None
+        self._received = threading.Event()
+        self._guard = threading.Lock()
+        self.rejected = 0
+        """How many requests were refused (wrong path, wrong state, second request)."""
+        handler = _handler_for(self)
+        try:
+            self._server = _LoopbackServer((LOOPBACK, port), handler)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise ListenerError(f"port {port} on {LOOPBACK} is already in use") from None
+            raise ListenerError(f"cannot listen on {LOOPBACK}:{port} ({err.strerror})") from None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="sso-redirect",
+        )
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    @property
+    def redirect_uri(self) -> str:
+        """The redirect URI of this login, with the listener's port."""
+        return f"http://{LOOPBACK}:{self.port}{CALLBACK_PATH}"
+
+    def wait(self, timeout: float, on_tick: Callable[[], None] = lambda: None) -> Optional[Redirect]:
+        """The accepted redirect, or None after ``timeout`` seconds; ``on_tick`` runs about each second."""
+        remaining = timeout
+        while remaining > 0:
+            step = min(1.0, remaining)
+            if self._received.wait(step):
+                return self._outcome
+            remaining -= step
+            on_tick()
+        return self._outcome if self._received.is_set() else None
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+    def __enter__(self) -> RedirectListener:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _refuse(self) -> None:
+        with self._guard:
+            self.rejected += 1
+
+    def _accept(self, path: str, query: str) -> tuple[int, bytes]:
+        """The status and page for one request; records the first valid redirect."""
+        params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
+        with self._guard:
+            valid = (
+                path == CALLBACK_PATH
+                and self._outcome is None
+                and hmac.compare_digest(params.get("state", "").encode(), self._state.encode())
+                and bool(params.get("code") or params.get("error"))
+            )
+            if not valid:
+                self.rejected += 1
+                if path != CALLBACK_PATH:
+                    return 404, b"Not found"
+                return (409, b"This sign-in is already complete") if self._outcome else (400, b"Bad request")
+            self._outcome = Redirect(code=params.get("code") or None, error=params.get("error") or None)
+        self._received.set()
+        return (200, _DONE_PAGE) if self._outcome.code else (200, _FAILED_PAGE)
+
+
+class _LoopbackServer(HTTPServer):
+    allow_reuse_address = True  # a fixed --redirect-port can be used again at once (TIME_WAIT)
+
+
+def _handler_for(listener: RedirectListener) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "botocore-sso"
+        sys_version = ""
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            status, page = listener._accept(parts.path, parts.query)
+            self._answer(status, page)
+
+        def do_POST(self) -> None:
+            listener._refuse()
+            self._answer(405, b"Method not allowed")
+
+        do_PUT = do_DELETE = do_HEAD = do_POST
+
+        def _answer(self, status: int, page: bytes) -> None:
+            self.send_response(status)
+            content_type = "text/html; charset=utf-8" if page.startswith(b"<!") else "text/plain"
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(page)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(page)
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the query holds the authorization code: never logged
+
+    return Handler

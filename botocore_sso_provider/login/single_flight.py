@@ -1,0 +1,114 @@
+"""One login for many processes: the others wait on a lock and use the token it wrote.
+
+Thirty Terraform providers running ``credential_process`` at once must not
+open thirty browser tabs. Every interactive login of one session takes the
+login lock (``<token key>.login.lock`` beside the token, separate from the
+refresh lock so refreshes of other processes are not held up for minutes).
+Whoever gets it first logs in; a process that had to wait re-reads the token
+file when it gets the lock, and when the token changed while it waited (so
+another process just logged in) and is usable, it uses that one instead of
+starting a login of its own. When the token did not change (the other login
+was denied, expired or cancelled), it fails too instead of asking the user
+once more for each waiting process.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Mapping, Optional
+
+from ..cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
+from ..clock import Clock, parse_timestamp, utcnow
+from ..config import SSOSessionConfig
+from ..errors import CacheLockedError, LoginError, login_command
+from ..token import SSOToken
+from .interaction import TextSink
+
+USABLE_MARGIN = datetime.timedelta(minutes=1)
+"""A token found after waiting is used when it has at least this left."""
+
+
+def login_lock_key(session: SSOSessionConfig) -> str:
+    return f"{session.token_cache_key}.login"
+
+
+def log_in_once(
+    session: SSOSessionConfig,
+    cache: JSONFileCache,
+    login: Callable[[], SSOToken],
+    *,
+    out: TextSink,
+    wait_timeout: float,
+    reuse_valid_token: bool = False,
+    clock: Clock = utcnow,
+) -> tuple[SSOToken, bool]:
+    """Run ``login`` unless another process's login is used; returns the token and whether we logged in.
+
+    ``reuse_valid_token`` (logins on demand) also takes a usable token that
+    was there before; an explicit ``botocore-sso login`` always logs in anew
+    unless another process did so while it waited.
+    """
+    key = session.token_cache_key
+    before = _fingerprint(_read(cache, key))
+    directory = cache.directory
+
+    def under_lock(waited: bool) -> tuple[SSOToken, bool]:
+        current = _read(cache, key)
+        fresh = current is not None and _fingerprint(current) != before
+        if current is not None and _usable(current, clock) and (reuse_valid_token or fresh):
+            return SSOToken(current), False
+        if waited:
+            # The other login failed (denied, expired, cancelled): asking the user again from
+            # each waiting process would turn one refusal into as many prompts as processes.
+            raise LoginError(
+                reason="the login another process started at the same time did not complete",
+                **_names(session),
+            )
+        return login(), True
+
+    try:
+        with JSONFileCache(directory, lock_timeout=0).lock(login_lock_key(session)):
+            return under_lock(waited=False)
+    except CacheLockTimeout:
+        pass
+    out.write(
+        f"Another process is logging in to {session.subject}; waiting for it to finish "
+        f"(up to {wait_timeout / 60:.0f} min)...\n"
+    )
+    out.flush()
+    try:
+        with JSONFileCache(directory, lock_timeout=wait_timeout).lock(login_lock_key(session)):
+            token, logged_in = under_lock(waited=True)
+    except CacheLockTimeout as err:
+        raise CacheLockedError(path=err.path, timeout=err.timeout, **_names(session)) from None
+    if not logged_in:
+        out.write(f"The other process logged in to {session.subject}; using its token.\n")
+        out.flush()
+    return token, logged_in
+
+
+def _names(session: SSOSessionConfig) -> dict[str, Any]:
+    return {
+        "subject": session.subject,
+        "profile": session.profile,
+        "session_name": session.name,
+        "command": login_command(session.profile, session.name),
+    }
+
+
+def _read(cache: JSONFileCache, key: str) -> Optional[dict[str, Any]]:
+    try:
+        return cache.read(key)
+    except CacheFileCorrupt:
+        return None
+
+
+def _fingerprint(data: Optional[Mapping[str, Any]]) -> Optional[tuple[Any, Any]]:
+    return None if data is None else (data.get("accessToken"), data.get("expiresAt"))
+
+
+def _usable(data: Mapping[str, Any], clock: Clock) -> bool:
+    try:
+        return bool(data.get("accessToken")) and parse_timestamp(data["expiresAt"]) - clock() > USABLE_MARGIN
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return False
