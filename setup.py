@@ -15,7 +15,11 @@ from setuptools.command.build_py import build_py
 
 PTH_NAME = "botocore_sso_provider.pth"
 # site runs lines that start with "import"; the module does nothing until botocore is imported.
-PTH_LINE = "import _botocore_sso_provider_startup; _botocore_sso_provider_startup.install()\n"
+# If the module is gone (a half-removed install), the line does nothing: no traceback at every start.
+PTH_LINE = (
+    'import sys; exec("try:\\n import _botocore_sso_provider_startup as m\\n m.install()\\n'
+    'except Exception:\\n pass")\n'
+)
 
 
 class build_py_with_startup_hook(build_py):

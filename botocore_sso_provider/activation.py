@@ -75,8 +75,8 @@ def register(session: Any) -> None:
     if getattr(core, _REGISTERED_ATTR, False):
         return
     setattr(core, _REGISTERED_ATTR, True)
-    core.lazy_register_component("credential_provider", lambda: build_resolver(core))
-    core.lazy_register_component("token_provider", lambda: build_token_resolver(core))
+    core.lazy_register_component("credential_provider", lambda: _or_botocores_own(build_resolver, core))
+    core.lazy_register_component("token_provider", lambda: _or_botocores_own(build_token_resolver, core))
 
 
 def is_registered(session: Any) -> bool:
@@ -173,8 +173,42 @@ def initialize_session(session: Any) -> None:
     if is_disabled() or is_async_session(session) or getattr(session, _REGISTERED_ATTR, False):
         return
     setattr(session, _REGISTERED_ATTR, True)
-    session.lazy_register_component("credential_provider", lambda: build_activated_resolver(session))
-    session.lazy_register_component("token_provider", lambda: build_token_resolver(session))
+    session.lazy_register_component(
+        "credential_provider", lambda: _or_botocores_own(build_activated_resolver, session)
+    )
+    session.lazy_register_component(
+        "token_provider", lambda: _or_botocores_own(build_token_resolver, session)
+    )
+
+
+def _or_botocores_own(build: Callable[[Any], Any], core: Any) -> Any:
+    """``build(core)``; if this package cannot even load (half installed, corrupt), botocore's chain.
+
+    A broken install of ours must never break what does not need us
+    (environment keys, ...): one warning, and the session is pure botocore.
+    """
+    try:
+        return build(core)
+    except Exception as err:
+        global _load_failed_warned
+        if not _load_failed_warned:
+            _load_failed_warned = True
+            warnings.warn(
+                f"botocore-sso-provider could not load ({type(err).__name__}: {err}); botocore's own "
+                "providers are used. Reinstall it: pip install --force-reinstall botocore-sso-provider",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        if build is build_token_resolver:
+            from botocore.tokens import create_token_resolver
+
+            return create_token_resolver(core)
+        return botocore.credentials.create_credential_resolver(
+            core, region_name=getattr(core, "_last_client_region_used", None)
+        )
+
+
+_load_failed_warned = False
 
 
 def build_activated_resolver(core: Any) -> Any:

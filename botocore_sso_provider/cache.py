@@ -12,6 +12,13 @@ Where a cache directory cannot be written (a read-only HOME, a full disk),
 the cache keeps what it would have written in this process's memory and says
 so once per process: credentials still resolve, they are just not shared with
 other processes.
+
+Nothing is trusted that a stranger could have put there (as ssh does): a
+cache file or directory must belong to this user (or root) and must not be
+writable by others; a lock path must be a regular file of ours. Files are
+opened without blocking and only regular files are read, at most
+``MAX_FILE_SIZE`` bytes of them, so a FIFO or ``/dev/zero`` cannot hang or
+exhaust the process.
 """
 
 from __future__ import annotations
@@ -21,11 +28,12 @@ import errno
 import json
 import logging
 import os
+import shlex
 import stat
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, Union
 
 from .locking import FileLock, LockTimeout, acquire_unless_ready, thread_lock
 
@@ -45,6 +53,14 @@ LOCK_TIMEOUT_VARIABLE = "BOTOCORE_SSO_LOCK_TIMEOUT"
 TOKEN_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_TOKEN_CACHE_DIR"  # noqa: S105 - a variable name
 ROLE_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_ROLE_CACHE_DIR"
 
+MAX_LOCK_TIMEOUT = 86400.0
+"""The longest lock wait accepted (a day); larger values are capped with a warning."""
+
+MAX_FILE_SIZE = 1 << 20
+"""Bytes a cache file may hold (real ones hold a few hundred); a larger file is not read."""
+
+SUDO_UID_VARIABLE = "SUDO_UID"
+
 STALE_TEMP_AGE = 60.0
 """Seconds after which a temporary file left by a killed writer is removed."""
 
@@ -63,6 +79,20 @@ class CacheFileCorrupt(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class CachePathUnusable(CacheFileCorrupt):
+    """A cache path that must not be trusted or cannot be used; says which and how to fix it.
+
+    A kind of :class:`CacheFileCorrupt`, so code that skips an unreadable file
+    skips this one too.
+    """
+
+    def __init__(self, path: str, reason: str, fix: str) -> None:
+        Exception.__init__(self, f"{path} {reason}. To fix it: {fix}")
+        self.path = path
+        self.reason = reason
+        self.fix = fix
 
 
 class CacheLockTimeout(Exception):
@@ -100,6 +130,15 @@ def lock_timeout_from_environment() -> float:
         value = float(text)
     except ValueError:
         value = -1.0
+    if MAX_LOCK_TIMEOUT < value < float("inf"):
+        _warn_once(
+            ("timeout", text),
+            "Capping %s=%r at %g s (a day).",
+            LOCK_TIMEOUT_VARIABLE,
+            text,
+            MAX_LOCK_TIMEOUT,
+        )
+        return MAX_LOCK_TIMEOUT
     if not 0 <= value < float("inf"):
         _warn_once(
             ("timeout", text),
@@ -112,10 +151,42 @@ def lock_timeout_from_environment() -> float:
     return value
 
 
-# What could not be written to disk, by file path; None marks a deleted entry.
-_memory: dict[str, Optional[dict[str, Any]]] = {}
+# What could not be written to disk, by file path (None marks a deleted entry),
+# with the state of the file on disk at that moment: once the file changes
+# (a new login, a repaired directory), the disk wins again.
+_memory: dict[str, tuple[Optional[dict[str, Any]], Optional[tuple[int, int, int]]]] = {}
+_trusted_directories: set[str] = set()
 _memory_guard = threading.Lock()
 _warned: set[Any] = set()
+
+
+class Held(Generic[T]):
+    """What :meth:`JSONFileCache.lock` gives its caller.
+
+    ``shared``: a file lock other processes respect is held. ``ready``: what
+    ``ready()`` answered while another holder had the lock; then no lock is held.
+    """
+
+    __slots__ = ("ready", "shared")
+
+    def __init__(self, shared: bool, ready: Optional[T] = None) -> None:
+        self.shared = shared
+        self.ready = ready
+
+
+@contextlib.contextmanager
+def _thread_lock_only(lock_path: str, timeout: float) -> Iterator[None]:
+    guard = thread_lock(lock_path)
+    if not guard.acquire(timeout=timeout):
+        raise CacheLockTimeout(lock_path, timeout)
+    try:
+        yield
+    finally:
+        guard.release()
+
+
+def _not_ready() -> None:
+    return None
 
 
 def _warn_once(token: Any, message: str, *args: Any) -> None:
@@ -166,36 +237,58 @@ class JSONFileCache:
 
         A file that does not parse is read again every 10 ms for up to
         ``TORN_READ_PATIENCE`` seconds (a writer may be mid-write), then
-        reported as :class:`CacheFileCorrupt`.
+        reported as :class:`CacheFileCorrupt`, as is a file that is not a
+        regular file or is too large. A file or directory that a stranger
+        could have written raises :class:`CachePathUnusable`.
         """
         path = self.path(key)
-        with _memory_guard:
-            if path in _memory:
-                kept = _memory[path]
-                return json.loads(json.dumps(kept)) if kept is not None else None
+        remembered = _remembered(path)
+        if remembered is not _ON_DISK:
+            return remembered
         deadline = time.monotonic() + TORN_READ_PATIENCE
         retried = False
         while True:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-            except FileNotFoundError:
+            raw = _read_trusted(path)
+            if raw is None:
                 return None
-            except OSError as err:
-                raise CacheFileCorrupt(path, err.strerror or type(err).__name__) from err
             try:
+                text = raw.decode("utf-8")
                 data = json.loads(text)
                 if isinstance(data, dict):
                     return data
                 reason = "not a JSON object"
+            except UnicodeDecodeError:
+                reason = "not UTF-8 text"
+            except RecursionError:
+                raise CacheFileCorrupt(path, "JSON nested too deeply") from None
             except ValueError:
-                reason = "empty file" if not text.strip() else "not valid JSON"
+                reason = "empty file" if not raw.strip() else "not valid JSON"
             if time.monotonic() >= deadline:
                 raise CacheFileCorrupt(path, reason)
             if not retried:
                 retried = True
                 logger.debug("Re-reading %s: %s (another tool may be writing it)", path, reason)
             self._sleep(_RETRY_INTERVAL)
+
+    def unwritable_reason(self, key: str) -> Optional[str]:
+        """None when a write of ``key`` would reach the disk now; else why not.
+
+        Asked before a refresh that spends a refresh token: its result must be
+        kept where the other processes will read it.
+        """
+        directory = self.directory
+        path = self.path(key)
+        try:
+            _make_private_dirs(directory)
+            _check_directory(directory)
+            if os.path.isdir(path):
+                return f"{path} is a directory"
+            _probe_write(directory, key)
+        except CachePathUnusable as err:
+            return str(err)
+        except OSError as err:
+            return f"{directory}: {err.strerror or type(err).__name__}"
+        return None
 
     def write(self, key: str, data: Mapping[str, Any]) -> None:
         """Replace the file atomically with a private (0600) one.
@@ -208,13 +301,18 @@ class JSONFileCache:
         text = cli_json(data)
         try:
             _make_private_dirs(directory)
+            _check_directory(directory)
             _write_atomically(directory, key, path, text)
         except OSError as err:
+            if err.errno == errno.ENOTDIR:
+                raise _not_a_directory(directory) from None
+            if err.errno == errno.EISDIR:
+                raise CachePathUnusable(path, "is a directory", f"rm -r {shlex.quote(path)}") from None
             if err.errno not in _UNWRITABLE:
                 raise
             self._fall_back_to_memory(directory, err)
             with _memory_guard:
-                _memory[path] = json.loads(text)
+                _memory[path] = (json.loads(text), _disk_state(path))
             return
         with _memory_guard:
             _memory.pop(path, None)
@@ -224,7 +322,8 @@ class JSONFileCache:
         """Remove the file; False when there was none."""
         path = self.path(key)
         with _memory_guard:
-            remembered = _memory.pop(path, None) is not None
+            entry = _memory.pop(path, None)
+            remembered = entry is not None and entry[0] is not None
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -234,55 +333,65 @@ class JSONFileCache:
                 raise
             self._fall_back_to_memory(os.path.dirname(path), err)
             with _memory_guard:
-                _memory[path] = None  # the file stays; this process treats it as gone
+                _memory[path] = (None, _disk_state(path))  # the file stays; this process treats it as gone
         return True
 
     @contextlib.contextmanager
-    def lock(self, key: str, ready: Optional[Callable[[], Optional[T]]] = None) -> Iterator[Optional[T]]:
+    def lock(self, key: str, ready: Optional[Callable[[], Optional[T]]] = None) -> Iterator[Held[T]]:
         """Hold the lock for ``key`` across threads and processes, or skip it once ``ready`` answers.
 
-        Yields None with the lock held. While another process or thread holds
-        it, ``ready()`` is polled (see :mod:`.locking`); its first non-None
-        value is yielded instead, without the lock: the holder has written
-        what this caller was waiting for. Raises :class:`CacheLockTimeout`
-        after ``lock_timeout`` seconds; never waits longer. Where the lock
-        file cannot be created, only the threads of this process are excluded
-        (see the module docstring).
+        While another process or thread holds the lock, ``ready()`` is polled
+        (see :mod:`.locking`); its first non-None value ends the wait without
+        the lock (``Held.ready``): the holder wrote what this caller waited
+        for. Raises :class:`CacheLockTimeout` after ``lock_timeout`` seconds;
+        never waits longer. Where the directory cannot be written, only the
+        threads of this process are excluded and ``Held.shared`` is False: the
+        caller must not spend anything other processes rely on. A lock path
+        that is not a regular file of ours raises :class:`CachePathUnusable`:
+        it is never worked around by going without the lock.
         """
         directory = self.directory
         lock_path = os.path.join(directory, f"{key}.lock")
-        timeout = self.lock_timeout
+        timeout = min(self.lock_timeout, MAX_LOCK_TIMEOUT)
         file_lock = FileLock(lock_path)
+        existed = False
         try:
             _make_private_dirs(directory)
+            _check_directory(directory)
+            existed = _check_lock_path(lock_path)
             value = acquire_unless_ready(file_lock, timeout, ready or _not_ready, sleep=self._sleep)
         except LockTimeout as err:
             raise CacheLockTimeout(lock_path, timeout) from err
+        except ImportError:  # where fcntl is missing, filelock is needed (see locking.py)
+            raise CachePathUnusable(
+                lock_path,
+                "cannot be locked: the Python package filelock is not installed",
+                "pip install filelock",
+            ) from None
         except OSError as err:
+            if err.errno == errno.ENOTDIR:
+                raise _not_a_directory(directory) from None
+            if existed and err.errno in (errno.EACCES, errno.EPERM):
+                # Ours (checked above) yet refused: a mode another tool set.
+                raise CachePathUnusable(
+                    lock_path,
+                    f"cannot be opened for locking ({err.strerror})",
+                    f"chmod 600 {shlex.quote(lock_path)}",
+                ) from None
             if err.errno not in _UNWRITABLE:
                 raise
             self._fall_back_to_memory(directory, err)
-            with self._thread_lock_only(lock_path, timeout):
-                yield None
+            with _thread_lock_only(lock_path, timeout):
+                yield Held(shared=False)
             return
         if value is not None:
-            yield value
+            yield Held(shared=False, ready=value)
             return
         try:
             _keep_private(lock_path)
-            yield None
+            yield Held(shared=True)
         finally:
             file_lock.release()
-
-    @contextlib.contextmanager
-    def _thread_lock_only(self, lock_path: str, timeout: float) -> Iterator[None]:
-        guard = thread_lock(lock_path)
-        if not guard.acquire(timeout=timeout):
-            raise CacheLockTimeout(lock_path, timeout)
-        try:
-            yield
-        finally:
-            guard.release()
 
     def _fall_back_to_memory(self, directory: str, err: OSError) -> None:
         _warn_once(
@@ -347,10 +456,6 @@ def _remove_stale_temp_files(directory: str, key: str) -> None:
                         os.unlink(temp_path)
 
 
-def _not_ready() -> None:
-    return None
-
-
 def _keep_private(lock_path: str) -> None:
     """A lock file another tool created group- or world-writable is made 0600 (if it is ours)."""
     with contextlib.suppress(OSError):
@@ -382,3 +487,196 @@ def _make_private_dirs(directory: str) -> None:
         # mkdir applies the umask, which may only take bits away; make sure anyway.
         with contextlib.suppress(OSError):
             os.chmod(path, _DIR_MODE)
+
+
+_ON_DISK = object()
+
+
+def _remembered(path: str) -> Any:
+    """What this process keeps in memory for ``path``, or ``_ON_DISK`` to read the file.
+
+    The memory entry stands only while the file on disk is as it was when the
+    write failed; a changed file (another process's new login) wins.
+    """
+    with _memory_guard:
+        entry = _memory.get(path)
+    if entry is None:
+        return _ON_DISK
+    kept, state = entry
+    if _disk_state(path) != state:
+        with _memory_guard:
+            if _memory.get(path) is entry:
+                del _memory[path]
+        return _ON_DISK
+    return json.loads(json.dumps(kept)) if kept is not None else None
+
+
+def _disk_state(path: str) -> Optional[tuple[int, int, int]]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _read_trusted(path: str) -> Optional[bytes]:
+    """The bytes of a regular cache file of ours; None when there is none.
+
+    Opened without blocking (a FIFO answers at once), checked on the open
+    descriptor (no race with a rename), read up to ``MAX_FILE_SIZE``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise _not_a_directory(os.path.dirname(path)) from None
+    except OSError as err:
+        raise CacheFileCorrupt(path, err.strerror or type(err).__name__) from err
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise CacheFileCorrupt(path, f"a directory, not a file; remove it: rm -r {shlex.quote(path)}")
+        if not stat.S_ISREG(info.st_mode):
+            raise CacheFileCorrupt(path, f"not a regular file; remove it: rm {shlex.quote(path)}")
+        _check_owner_and_mode(info, path)
+        _check_directory(os.path.dirname(path))
+        if info.st_size > MAX_FILE_SIZE:
+            raise CacheFileCorrupt(path, f"larger than {MAX_FILE_SIZE} bytes")
+        chunks: list[bytes] = []
+        left = MAX_FILE_SIZE + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as err:
+        raise CacheFileCorrupt(path, err.strerror or type(err).__name__) from err
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise CacheFileCorrupt(path, f"larger than {MAX_FILE_SIZE} bytes")
+    return b"".join(chunks)
+
+
+def trusted_owners() -> frozenset[int]:
+    """Who may own our cache files: this user and root (and, under sudo, the user who ran it)."""
+    uid = os.getuid()
+    owners = {uid, 0}
+    sudo_uid = os.environ.get(SUDO_UID_VARIABLE, "")
+    if uid == 0 and sudo_uid.isdigit():
+        owners.add(int(sudo_uid))
+    return frozenset(owners)
+
+
+def _user_name() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return str(os.getuid())
+
+
+def _check_owner_and_mode(info: os.stat_result, path: str) -> None:
+    """Refuse what another user owns or may write (ssh's StrictModes)."""
+    if info.st_uid not in trusted_owners():
+        raise CachePathUnusable(
+            path,
+            f"belongs to another user (uid {info.st_uid}), so it is not trusted",
+            f"sudo chown {shlex.quote(_user_name())} {shlex.quote(path)}, or remove it",
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o002 or (mode & 0o020 and not _private_group(info.st_gid)):
+        raise CachePathUnusable(
+            path,
+            "can be written by other users, so it is not trusted",
+            f"chmod go-w {shlex.quote(path)}",
+        )
+
+
+_private_groups: dict[int, bool] = {}
+
+
+def _private_group(gid: int) -> bool:
+    """Whether ``gid`` is this user's own group, with nobody else in it (a user private group).
+
+    With a umask of 002 (the default where every user has a group of their
+    own), botocore and the AWS CLI v2 create cache directories group-writable;
+    as Debian's ssh does, that is no stranger's door when the group is ours alone.
+    """
+    if gid not in _private_groups:
+        try:
+            import grp
+            import pwd
+
+            user = pwd.getpwuid(os.getuid())
+            group = grp.getgrgid(gid)
+            _private_groups[gid] = user.pw_gid == gid and all(m == user.pw_name for m in group.gr_mem)
+        except (ImportError, KeyError):
+            _private_groups[gid] = False
+    return _private_groups[gid]
+
+
+def _check_directory(directory: str) -> None:
+    """The cache directory must be a directory of ours that nobody else can write.
+
+    A directory that passed is remembered for the process: changing it takes
+    its owner (us) or root.
+    """
+    if directory in _trusted_directories:
+        return
+    try:
+        info = os.stat(directory)
+    except FileNotFoundError:
+        return  # nothing there to trust or distrust yet; a write creates it, private
+    if not stat.S_ISDIR(info.st_mode):
+        raise _not_a_directory(directory)
+    _check_owner_and_mode(info, directory)
+    _trusted_directories.add(directory)
+
+
+def _not_a_directory(directory: str) -> CachePathUnusable:
+    return CachePathUnusable(
+        directory,
+        "is a file where a cache directory should be",
+        f"mv {shlex.quote(directory)} {shlex.quote(directory + '.bak')}",
+    )
+
+
+def _check_lock_path(lock_path: str) -> bool:
+    """Whether the lock file exists; refuses a symlink, a non-file or a stranger's file."""
+    try:
+        info = os.lstat(lock_path)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(info.st_mode):
+        raise CachePathUnusable(lock_path, "is a symbolic link, not a lock file", f"rm {_q(lock_path)}")
+    if stat.S_ISDIR(info.st_mode):
+        raise CachePathUnusable(lock_path, "is a directory, not a lock file", f"rm -r {_q(lock_path)}")
+    if not stat.S_ISREG(info.st_mode):
+        raise CachePathUnusable(lock_path, "is not a regular file", f"rm {shlex.quote(lock_path)}")
+    if info.st_uid not in trusted_owners():
+        raise CachePathUnusable(
+            lock_path,
+            f"belongs to another user (uid {info.st_uid}; left by a command run with sudo?)",
+            f"sudo chown {shlex.quote(_user_name())} {shlex.quote(lock_path)}",
+        )
+    return True
+
+
+def _q(path: str) -> str:
+    return shlex.quote(path)
+
+
+def _probe_write(directory: str, key: str) -> None:
+    """Create, write, sync and remove a temp file: raises what a real write would meet."""
+    fd, temp_path = tempfile.mkstemp(dir=directory, prefix=f".{key}.", suffix=".tmp")
+    try:
+        os.write(fd, b"{}" * 512)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(temp_path)

@@ -133,7 +133,11 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
     except Exception as err:
         from botocore.exceptions import BotoCoreError
 
-        if isinstance(err, BotoCoreError):  # ours subclass botocore's; botocore's own read as well
+        from .cache import CacheFileCorrupt
+
+        # ours subclass botocore's; botocore's own read as well; a cache path that
+        # cannot be used (a stranger's lock, ...) names itself and its fix
+        if isinstance(err, (BotoCoreError, CacheFileCorrupt)):
             sys.stderr.write(f"botocore-sso: {err}\n")
         elif isinstance(err, OSError):
             where = f" {err.filename}" if err.filename else ""

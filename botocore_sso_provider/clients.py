@@ -16,6 +16,8 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
+from . import redaction
+
 INTERACTIVE_RETRIES = {"mode": "standard", "total_max_attempts": 3}
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 5
@@ -60,6 +62,7 @@ def portal_client(session: Any, region: str, overrides: Optional[Config] = None)
 
 
 def _client(session: Any, service: str, region: str, overrides: Optional[Config] = None) -> Any:
+    redaction.install()  # botocore's DEBUG logs of this client's calls hold secrets
     config = client_config(session, region)
     options: dict[str, Any] = {"config": config.merge(overrides) if overrides is not None else config}
     endpoint = _endpoint_from_environment(service)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
@@ -21,6 +22,9 @@ DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 """What a PKCE login registers and asks for when no sso_registration_scopes is set (as the CLI)."""
 
 _PROFILE_KEYS = ("sso_account_id", "sso_role_name")
+_ANY_SSO_KEYS = ("sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+# botocore's own rule for a region name (botocore.utils.validate_region_name)
+_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
 _SESSION_KEYS = ("sso_start_url", "sso_region")
 
 
@@ -84,6 +88,7 @@ def resolve_profile(full_config: Mapping[str, Any], profile: str) -> Optional[SS
         missing = [key for key in _SESSION_KEYS if not values.get(key)]
         if missing:
             raise _missing(profile, missing, "profile")
+        _check_region(values["sso_region"], profile, "profile")
         session = SSOSessionConfig(
             start_url=values["sso_start_url"], region=values["sso_region"], profile=profile
         )
@@ -112,6 +117,7 @@ def resolve_session(
     missing = [key for key in _SESSION_KEYS if not values.get(key)]
     if missing:
         raise _missing(name, missing, "sso-session")
+    _check_region(values["sso_region"], name, "sso-session")
     raw_scopes = values.get("sso_registration_scopes")
     scopes = None if raw_scopes is None else tuple(s.strip() for s in raw_scopes.split(",") if s.strip())
     return SSOSessionConfig(
@@ -135,9 +141,17 @@ def session_for_login(
         raise SSOConfigError(error_msg=f'The profile "{name}" does not exist in {config_file_path()}.')
     if values.get("sso_session"):
         return resolve_session(full_config, values["sso_session"], profile=name)
+    if not any(key in values for key in _ANY_SSO_KEYS):
+        raise SSOConfigError(
+            error_msg=(
+                f'The profile "{name}" has no SSO settings in {config_file_path()}. Add sso_session = NAME '
+                "and an [sso-session NAME] section with sso_start_url and sso_region."
+            )
+        )
     missing = [key for key in _SESSION_KEYS if not values.get(key)]
     if missing:
         raise _missing(name, missing, "profile")
+    _check_region(values["sso_region"], name, "profile")
     return SSOSessionConfig(start_url=values["sso_start_url"], region=values["sso_region"], profile=name)
 
 
@@ -159,6 +173,18 @@ def _check_agreement(
 
 def _profile_section(name: str) -> str:
     return "[default]" if name == "default" else f"[profile {name}]"
+
+
+def _check_region(region: str, name: str, kind: str) -> None:
+    """A region botocore would refuse with a bare InvalidRegionError, named here with its place."""
+    if not isinstance(region, str) or not _REGION_NAME.match(region):
+        section = f"[profile {name}]" if kind == "profile" else f"[sso-session {name}]"
+        raise SSOConfigError(
+            error_msg=(
+                f"sso_region = {region!r} in {section} of {config_file_path()} is not a region name. "
+                "Set it to the region of your IAM Identity Center, such as us-east-1."
+            )
+        )
 
 
 def _missing(name: str, keys: list[str], kind: str) -> SSOConfigError:

@@ -6,6 +6,13 @@ credentials, as botocore's own provider does: nothing is fetched until first
 use. Each fetch reads the AWS CLI v2 role-credential cache first (fresh files
 are used by every process without a request), and otherwise calls
 GetRoleCredentials once under the cache lock.
+
+The shared file holds the portal's expiry as the portal stated it (server
+time), as the AWS CLI v2 writes it. A local clock that is off is corrected
+only in this process's memory, and only by up to ``MAX_CLOCK_SKEW_CORRECTION``:
+a bogus ``Date`` header must not reach other processes. An answer whose
+credentials are incomplete, not text, already expired or absurdly long-lived
+is refused and never cached.
 """
 
 from __future__ import annotations
@@ -19,7 +26,15 @@ from typing import Any, Callable, Mapping, Optional
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
+from . import redaction
+from .cache import (
+    CacheFileCorrupt,
+    CacheLockTimeout,
+    CachePathUnusable,
+    JSONFileCache,
+    role_cache_dir,
+    token_cache_dir,
+)
 from .cache_keys import role_cache_key  # lives there for the fast path; still importable from here
 from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
@@ -29,9 +44,10 @@ from .errors import (
     RoleAccessDeniedError,
     ServiceUnavailableError,
     SessionEndedError,
+    UnexpectedAnswerError,
     login_command,
 )
-from .faults import describe_failure
+from .faults import describe_failure, is_foreign_answer, is_transient
 from .token import TokenProvider
 
 logger = logging.getLogger(__name__)
@@ -41,6 +57,14 @@ ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 
 CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
 """Differences between the local and the server clock below this are left alone."""
+
+MAX_CLOCK_SKEW_CORRECTION = datetime.timedelta(hours=12)
+"""A ``Date`` header further off than this is not believed (a proxy's or a broken server's)."""
+
+MAX_ROLE_CREDENTIAL_LIFETIME = datetime.timedelta(hours=12, minutes=5)
+"""Role sessions last at most 12 hours: an expiry later than this is a unit or parsing error."""
+
+_ROLE_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken")
 
 
 class RoleCredentialFetcher:
@@ -70,31 +94,39 @@ class RoleCredentialFetcher:
         self._tokens.access_token()  # first, outside this lock: a login on demand may take minutes
         try:
             # While another process fetches, wait for its file rather than its lock.
-            with self._cache.lock(self._key, ready=self._fresh_cached) as written_meanwhile:
-                if written_meanwhile is not None:
-                    return written_meanwhile
+            with self._cache.lock(self._key, ready=self._fresh_cached) as held:
+                if held.ready is not None:
+                    return held.ready
                 cached = self._fresh_cached()
                 if cached is not None:
                     return cached
                 return self._fetch_and_store()
         except CacheLockTimeout as err:
             raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
+        except CachePathUnusable as err:
+            _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
+            return self._fetch_and_store(store=False)
 
     def _fresh_cached(self) -> Optional[dict[str, Any]]:
         try:
             data = self._cache.read(self._key)
+        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+            _warn_unusable(err)
+            return None
         except CacheFileCorrupt as err:
             logger.debug("Ignoring unreadable role cache file %s (%s)", err.path, err.reason)
             return None
         metadata = _metadata_from_cache(data)
         if metadata is None:
             return None
-        expiry = parse_timestamp(metadata["expiry_time"])
+        expiry = parse_timestamp(metadata["expiry_time"]) - _clock_skew
         if expiry - self._clock() <= ADVISORY_REFRESH_WINDOW:
             return None
+        redaction.remember(metadata["secret_key"], metadata["token"])
+        metadata["expiry_time"] = format_timestamp(expiry)
         return metadata
 
-    def _fetch_and_store(self) -> dict[str, Any]:
+    def _fetch_and_store(self, store: bool = True) -> dict[str, Any]:
         access_token = self._tokens.access_token()
         client = portal_client(self._botocore_session, self._config.session.region)
         try:
@@ -106,6 +138,8 @@ class RoleCredentialFetcher:
         except client.exceptions.UnauthorizedException:
             raise SessionEndedError(**self._names()) from None
         except ClientError as err:
+            if is_foreign_answer(err):
+                raise UnexpectedAnswerError(reason=describe_failure(err), **self._names()) from None
             if err.response.get("Error", {}).get("Code") in ("ForbiddenException", "AccessDeniedException"):
                 raise RoleAccessDeniedError(
                     response=err.response,
@@ -116,48 +150,94 @@ class RoleCredentialFetcher:
                     **self._names(),
                 ) from None
             raise self._service_error(err) from None
+        except (ValueError, TypeError) as err:  # botocore's parser meeting a field of the wrong type
+            raise UnexpectedAnswerError(
+                reason=f"GetRoleCredentials answer not parseable ({type(err).__name__})", **self._names()
+            ) from None
         except BotoCoreError as err:
+            if not is_transient(err):  # a body botocore could not parse
+                raise UnexpectedAnswerError(reason=describe_failure(err), **self._names()) from None
             raise self._service_error(err) from None
-        role = response["roleCredentials"]
-        expiration = self._local_expiration(from_epoch_millis(role["expiration"]), response)
+        skew = self._measured_skew(response)
+        role, expiration = self._checked_credentials(response, skew)
+        redaction.remember(role["secretAccessKey"], role["sessionToken"])
         data = {
             "ProviderType": "sso",
             "Credentials": {
                 "AccessKeyId": role["accessKeyId"],
                 "SecretAccessKey": role["secretAccessKey"],
                 "SessionToken": role["sessionToken"],
-                "Expiration": format_timestamp(expiration),
+                "Expiration": format_timestamp(expiration),  # server time, as the CLI v2 writes it
                 "AccountId": self._config.account_id,
             },
         }
-        self._cache.write(self._key, data)
+        if store:
+            try:
+                self._cache.write(self._key, data)
+            except (CachePathUnusable, OSError) as err:
+                logger.warning("Role credentials of profile %s not cached: %s", self._config.profile, err)
         metadata = _metadata_from_cache(data)
         assert metadata is not None
+        metadata["expiry_time"] = format_timestamp(expiration - skew)
         return metadata
 
-    def _local_expiration(
-        self, expiration: datetime.datetime, response: Mapping[str, Any]
-    ) -> datetime.datetime:
-        """The expiry on this machine's clock: the portal's is absolute server time.
+    def _checked_credentials(
+        self, response: Mapping[str, Any], skew: datetime.timedelta
+    ) -> tuple[Mapping[str, Any], datetime.datetime]:
+        """The role credentials and their expiry (server time), or the error naming what is wrong."""
+        role = response.get("roleCredentials")
+        problem = None
+        expiration = None
+        if not isinstance(role, Mapping):
+            problem = "GetRoleCredentials answered without roleCredentials"
+        elif any(not isinstance(role.get(name), str) or not role[name] for name in _ROLE_FIELDS):
+            missing = [name for name in _ROLE_FIELDS if not isinstance(role.get(name), str) or not role[name]]
+            problem = f"GetRoleCredentials answered without text in {', '.join(missing)}"
+        else:
+            millis = role.get("expiration")
+            try:
+                if isinstance(millis, bool) or not isinstance(millis, int):
+                    raise TypeError
+                expiration = from_epoch_millis(millis)
+            except (TypeError, ValueError, OverflowError, OSError):
+                problem = "GetRoleCredentials answered without an expiration in epoch milliseconds"
+            else:
+                lifetime = expiration - (self._clock() + skew)
+                if lifetime <= datetime.timedelta(0):
+                    problem = f"GetRoleCredentials answered with credentials that expired at {expiration}"
+                elif lifetime > MAX_ROLE_CREDENTIAL_LIFETIME:
+                    problem = f"GetRoleCredentials answered with an expiration {expiration}, over 12 h away"
+        if problem is not None or expiration is None or not isinstance(role, Mapping):
+            raise UnexpectedAnswerError(reason=problem or "unusable credentials", **self._names())
+        return role, expiration
 
-        The response's ``Date`` header tells how far the local clock is off; a
-        skew over a minute is taken out (and reported once), so a wrong clock
-        neither makes fresh credentials look expired nor keeps stale ones.
+    def _measured_skew(self, response: Mapping[str, Any]) -> datetime.timedelta:
+        """How far the server's clock is ahead of ours, by the response's ``Date`` header.
+
+        Under a minute counts as none; over ``MAX_CLOCK_SKEW_CORRECTION`` is not
+        believed. What is believed is kept for this process, so cached
+        credentials are judged on the same corrected clock.
         """
+        global _clock_skew
         date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
         if not date:
-            return expiration
+            return _clock_skew
         try:
             server_now = parsedate_to_datetime(date)
         except (TypeError, ValueError, IndexError):
-            return expiration
+            return _clock_skew
         if server_now.tzinfo is None:  # "-0000" in RFC 2822: UTC, zone not stated
             server_now = server_now.replace(tzinfo=datetime.timezone.utc)
         skew = server_now - self._clock()
+        if abs(skew) > MAX_CLOCK_SKEW_CORRECTION:
+            _warn_clock_skew(skew, believed=False)
+            return _clock_skew
         if abs(skew) <= CLOCK_SKEW_TOLERANCE:
-            return expiration
-        _warn_clock_skew(skew)
-        return expiration - skew
+            skew = datetime.timedelta(0)
+        else:
+            _warn_clock_skew(skew)
+        _clock_skew = skew
+        return skew
 
     def _service_error(self, err: BaseException) -> Exception:
         return ServiceUnavailableError(reason=describe_failure(err), **self._names())
@@ -173,20 +253,39 @@ class RoleCredentialFetcher:
 
 
 _skew_warned = False
+_clock_skew = datetime.timedelta(0)
+"""The server's clock minus ours, as last measured and believed in this process."""
+_unusable_warned: set[str] = set()
 
 
-def _warn_clock_skew(skew: datetime.timedelta) -> None:
+def _warn_clock_skew(skew: datetime.timedelta, believed: bool = True) -> None:
     global _skew_warned
     if _skew_warned:
         return
     _skew_warned = True
     minutes = skew.total_seconds() / 60
+    if not believed:
+        logger.warning(
+            "IAM Identity Center's Date header is %.0f minutes %s this machine's clock, too far to "
+            "believe; credential expiry times are taken as the portal states them.",
+            abs(minutes),
+            "ahead of" if minutes > 0 else "behind",
+        )
+        return
     logger.warning(
         "This machine's clock is %.0f minutes %s IAM Identity Center's; credential expiry times are "
-        "corrected for it, but other AWS calls may fail until the clock is set right.",
+        "corrected for it in this process, but other AWS calls may fail until the clock is set right.",
         abs(minutes),
         "behind" if minutes > 0 else "ahead of",
     )
+
+
+def _warn_unusable(err: CachePathUnusable) -> None:
+    """Once per path: the role cache there is not used, and how to fix it."""
+    if err.path in _unusable_warned:
+        return
+    _unusable_warned.add(err.path)
+    logger.warning("Not using the role credential cache: %s", err)
 
 
 def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
@@ -194,6 +293,11 @@ def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str
         return None
     creds = data.get("Credentials")
     if not isinstance(creds, Mapping):
+        return None
+    text_fields = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+    if any(not isinstance(creds.get(name), str) or not creds[name] for name in text_fields):
+        return None  # numbers or lists would crash botocore's signer later: fetch anew
+    if not isinstance(creds.get("AccountId"), (str, type(None))):
         return None
     try:
         metadata = {

@@ -14,6 +14,7 @@ client secret or key.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any, Optional
 
 from botocore.exceptions import (
@@ -29,16 +30,16 @@ LOGIN_COMMAND = "botocore-sso login"
 
 
 def login_command(profile: Optional[str] = None, session_name: Optional[str] = None) -> str:
-    """The exact command that gets a fresh login for a profile or an sso-session."""
+    """The exact command that gets a fresh login for a profile or an sso-session.
+
+    Names are quoted for a POSIX shell (``shlex.quote``): the command is
+    pasted into shells, and a name may hold ``$(...)``.
+    """
     if session_name:
-        return f"{LOGIN_COMMAND} --sso-session {_quote(session_name)}"
+        return f"{LOGIN_COMMAND} --sso-session {shlex.quote(session_name)}"
     if profile and profile != "default":
-        return f"{LOGIN_COMMAND} --profile {_quote(profile)}"
+        return f"{LOGIN_COMMAND} --profile {shlex.quote(profile)}"
     return LOGIN_COMMAND
-
-
-def _quote(name: str) -> str:
-    return f'"{name}"' if any(c.isspace() for c in name) else name
 
 
 class SSOProviderError(Exception):
@@ -141,6 +142,26 @@ class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
     """An interactive login did not complete (denied, timed out, expired code)."""
 
     fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"
+
+
+class UnsafeCacheError(SSOProviderError, UnauthorizedSSOTokenError):
+    """A cache path is not trusted (another user's, writable by others) or cannot be used."""
+
+    fmt = "The SSO cache for {subject} cannot be used: {path} {reason}. To fix it: {fix}"
+
+    summary = "SSO cache path not trusted or not usable"
+
+
+class UnexpectedAnswerError(SSOProviderError, TokenRetrievalError):
+    """An answer came back that is not a usable one of IAM Identity Center (a proxy's page, garbage)."""
+
+    fmt = (
+        "IAM Identity Center's address gave an answer for {subject} that cannot be used ({reason}); "
+        "nothing cached was changed. If a proxy or firewall stands in the way (HTTPS_PROXY, NO_PROXY), "
+        "check it; otherwise try again later, and if it persists, run: {command}"
+    )
+
+    summary = "unusable answer from IAM Identity Center"
 
 
 class LoginCachePathError(SSOProviderError, UnauthorizedSSOTokenError):

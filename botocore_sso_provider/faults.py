@@ -30,6 +30,18 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
+def is_foreign_answer(error: BaseException) -> bool:
+    """True for an HTTP error that carries no service error code: a proxy's or firewall's page.
+
+    botocore names such an error by its status code alone ("403").
+    """
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    return status < 500 and status != 429 and (not code or code.isdigit())
+
+
 def describe_failure(error: BaseException) -> str:
     """A short, secret-free description of a failed call for messages."""
     if isinstance(error, ClientError):

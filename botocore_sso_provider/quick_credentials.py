@@ -232,7 +232,7 @@ def _read_private_json(path: str) -> Any:
         os.close(fd)
     try:
         return json.loads(data.decode("utf-8"))
-    except ValueError:  # torn by a writer in place, or not ours: the full path re-reads it
+    except (ValueError, RecursionError):  # torn, not ours, or nested too deep: the full path re-reads it
         return None
 
 

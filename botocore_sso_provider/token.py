@@ -5,7 +5,10 @@ A token with more than the advisory window left is used as it is, read
 without the lock. Otherwise one process refreshes it with CreateToken
 (refresh-token grant) while the others wait on the lock and then use what it
 wrote. A failed refresh never overwrites the file, and a token that has not
-expired keeps working through a transient failure.
+expired keeps working through a transient failure, a garbled answer, or a
+lock that cannot be taken. A refresh whose result could not be saved (a
+read-only or full disk) would spend the refresh token every other process
+relies on (rotation), so it only happens once the cached token has expired.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, token_cache_dir
+from . import redaction
+from .cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, Held, JSONFileCache, token_cache_dir
 from .clients import oidc_client
 from .clock import Clock, format_timestamp, parse_timestamp, utcnow
 from .config import SSOSessionConfig
@@ -31,9 +35,11 @@ from .errors import (
     ServiceUnavailableError,
     SessionEndedError,
     TokenExpiredError,
+    UnexpectedAnswerError,
+    UnsafeCacheError,
     login_command,
 )
-from .faults import describe_failure, is_transient
+from .faults import describe_failure, is_foreign_answer, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,9 @@ MANDATORY_REFRESH_WINDOW = datetime.timedelta(minutes=10)
 
 REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
 """How long this process waits before trying a failed refresh again."""
+
+MAX_TOKEN_LIFETIME = datetime.timedelta(days=90)
+"""The longest ``expiresIn`` believed (the longest session an administrator can set)."""
 
 _REFRESH_GRANT = "refresh_token"
 
@@ -83,16 +92,25 @@ class SSOToken:
     @property
     def refresh_token(self) -> Optional[str]:
         value = self.data.get("refreshToken")
-        return str(value) if value else None
+        return value if isinstance(value, str) and value else None
 
     @property
     def can_refresh(self) -> bool:
-        return bool(self.refresh_token and self.data.get("clientId") and self.data.get("clientSecret"))
+        return bool(
+            self.refresh_token
+            and all(isinstance(self.data.get(k), str) and self.data[k] for k in ("clientId", "clientSecret"))
+        )
 
     @property
     def registration_expires_at(self) -> Optional[datetime.datetime]:
+        """When the client registration ends; None when unknown (or not a timestamp we can read)."""
         value = self.data.get("registrationExpiresAt")
-        return parse_timestamp(value) if value else None
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            return parse_timestamp(value)
+        except (ValueError, OverflowError, TypeError):
+            return None  # the service tells (InvalidClientException) if it has really ended
 
     def __repr__(self) -> str:
         return (
@@ -114,7 +132,8 @@ def token_file_data(
     """The token file after a CreateToken response, in the AWS CLI v2 format.
 
     Fields of ``previous`` that we do not know are kept, and so is its refresh
-    token when the response carries none.
+    token when the response carries none. ``response`` must have passed
+    :func:`unusable_token_response`.
     """
     data: dict[str, Any] = dict(previous or {})
     data.update(
@@ -132,6 +151,25 @@ def token_file_data(
     if response.get("refreshToken"):
         data["refreshToken"] = response["refreshToken"]
     return data
+
+
+def unusable_token_response(response: Mapping[str, Any]) -> Optional[str]:
+    """Why a CreateToken answer must not be used or saved; None when it is fine.
+
+    Names fields only, never their values.
+    """
+    access_token = response.get("accessToken")
+    if not isinstance(access_token, str) or not access_token.strip():
+        return "CreateToken answered without an accessToken"
+    expires_in = response.get("expiresIn")
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int):
+        return "CreateToken answered without a whole number of seconds in expiresIn"
+    if not 0 < expires_in <= MAX_TOKEN_LIFETIME.total_seconds():
+        return f"CreateToken answered with expiresIn = {expires_in}, outside 1 s to 90 days"
+    refresh_token = response.get("refreshToken")
+    if refresh_token is not None and not isinstance(refresh_token, str):
+        return "CreateToken answered with a refreshToken that is not text"
+    return None
 
 
 class TokenProvider:
@@ -159,11 +197,14 @@ class TokenProvider:
         """The cached token as it is, or the error that says how to get one."""
         try:
             data = self._cache.read(self.cache_key)
+        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
         except CacheFileCorrupt as err:
             raise CorruptCacheError(path=err.path, reason=err.reason, **self._names()) from None
         if data is None:
             raise NotLoggedInError(**self._names())
-        if "accessToken" not in data or "expiresAt" not in data:
+        access_token, expires_at = data.get("accessToken"), data.get("expiresAt")
+        if not (isinstance(access_token, str) and access_token and isinstance(expires_at, str)):
             raise CorruptCacheError(
                 path=self._cache.path(self.cache_key),
                 reason="no accessToken or expiresAt",
@@ -175,7 +216,9 @@ class TokenProvider:
             raise CorruptCacheError(
                 path=self._cache.path(self.cache_key), reason="bad expiresAt", **self._names()
             ) from None
-        return SSOToken(data)
+        token = SSOToken(data)
+        redaction.remember(access_token, token.refresh_token, data.get("clientSecret"))
+        return token
 
     def save(self, data: Mapping[str, Any]) -> None:
         """Write a new login (from ``botocore-sso login``) under the lock."""
@@ -212,14 +255,27 @@ class TokenProvider:
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
         try:
-            with self._locked(ready=lambda: self._usable_while_refreshed(seen)) as usable:
-                if usable is not None:
-                    return usable
+            with self._locked(ready=lambda: self._usable_while_refreshed(seen)) as held:
+                if held.ready is not None:
+                    return held.ready
                 current = self.load()
                 if self._refreshed_since(seen, current):
                     return current  # another process or thread refreshed it meanwhile
+                problem = self._cache.unwritable_reason(self.cache_key)
+                if problem is None and not held.shared:
+                    problem = "its lock file cannot be created"
+                if problem is not None:
+                    if self._remaining(current) > datetime.timedelta(0):
+                        return self._kept_unrefreshed(current, problem)
+                    logger.warning(
+                        "Refreshing the SSO token for %s in this process only: the cache cannot be "
+                        "written (%s). Other processes will need a new login: %s",
+                        self._config.subject,
+                        problem,
+                        self._names()["command"],
+                    )
                 return self._refresh(current)
-        except CacheLockedError as err:
+        except (CacheLockedError, UnsafeCacheError) as err:
             if self._remaining(seen) > datetime.timedelta(0):
                 logger.warning("%s Using the cached token, which has not expired.", err)
                 return seen
@@ -241,6 +297,21 @@ class TokenProvider:
             self._remaining(current) > ADVISORY_REFRESH_WINDOW
         )
 
+    def _kept_unrefreshed(self, token: SSOToken, problem: str) -> SSOToken:
+        """Do not spend the shared refresh token on a result that cannot be shared."""
+        self._history.failed_at = self._clock()
+        if not self._history.warned:
+            self._history.warned = True
+            logger.warning(
+                "Not refreshing the SSO token for %s: the cache cannot be written (%s), and a refresh "
+                "would leave every other process with a spent refresh token. Using the cached token until "
+                "it expires at %s; make the cache writable before then.",
+                self._config.subject,
+                problem,
+                token.data.get("expiresAt"),
+            )
+        return token
+
     def _refresh(self, token: SSOToken) -> SSOToken:
         client = oidc_client(self._botocore_session, self._config.region)
         try:
@@ -254,10 +325,22 @@ class TokenProvider:
             return self._after_invalid_grant(token)
         except client.exceptions.InvalidClientException:
             return self._failed(token, RegistrationExpiredError)
+        except (ValueError, TypeError) as err:  # botocore's parser meeting a field of the wrong type
+            return self._failed(
+                token,
+                UnexpectedAnswerError,
+                reason=f"CreateToken answer not parseable ({type(err).__name__})",
+            )
         except (ClientError, BotoCoreError) as err:
+            if is_foreign_answer(err):
+                return self._failed(token, UnexpectedAnswerError, reason=describe_failure(err))
             if not is_transient(err):
                 return self._failed(token, SessionEndedError)
             return self._failed(token, ServiceUnavailableError, reason=describe_failure(err))
+        problem = unusable_token_response(response)
+        if problem is not None:
+            return self._failed(token, UnexpectedAnswerError, reason=problem)
+        redaction.remember(response["accessToken"], response.get("refreshToken"))
         now = self._clock()
         data = token_file_data(
             response,
@@ -268,7 +351,17 @@ class TokenProvider:
             now=now,
             previous=token.data,
         )
-        self._cache.write(self.cache_key, data)
+        try:
+            self._cache.write(self.cache_key, data)
+        except (CachePathUnusable, OSError) as err:
+            # Checked just before the call, so another tool changed the directory meanwhile.
+            logger.warning(
+                "The refreshed SSO token for %s could not be saved (%s); other processes will need a "
+                "new login: %s",
+                self._config.subject,
+                err,
+                self._names()["command"],
+            )
         self._history.failed_at, self._history.warned = None, False
         logger.info("Refreshed the SSO token for %s", self._config.subject)
         return SSOToken(data)
@@ -307,14 +400,14 @@ class TokenProvider:
         return token.expires_at - self._clock()
 
     @contextlib.contextmanager
-    def _locked(
-        self, ready: Optional[Callable[[], Optional[SSOToken]]] = None
-    ) -> Iterator[Optional[SSOToken]]:
+    def _locked(self, ready: Optional[Callable[[], Optional[SSOToken]]] = None) -> Iterator[Held[SSOToken]]:
         try:
-            with self._cache.lock(self.cache_key, ready=ready) as usable:
-                yield usable
+            with self._cache.lock(self.cache_key, ready=ready) as held:
+                yield held
         except CacheLockTimeout as err:
             raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
+        except CachePathUnusable as err:
+            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
 
     def _names(self) -> dict[str, Any]:
         return {

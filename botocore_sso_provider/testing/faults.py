@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
+from dataclasses import dataclass
 from typing import Deque, Dict, Optional, Tuple
 
 from .service_errors import error_kind
@@ -27,6 +28,23 @@ def _check_latency(value: float) -> float:
     return float(value)
 
 
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer that is not the service's: any status, body and headers, or a cut connection.
+
+    ``cut_after`` sends that many bytes of the body (under the full
+    Content-Length), then closes the connection: a server dying mid-answer.
+    ``date`` replaces the Date header (a proxy's or a broken server's clock).
+    """
+
+    status: int = 200
+    body: bytes = b"{}"
+    content_type: Optional[str] = "application/json"
+    headers: Tuple[Tuple[str, str], ...] = ()
+    cut_after: Optional[int] = None
+    date: Optional[str] = None
+
+
 class FaultPlan:
     """Decides, per request, how long to wait and which error (if any) to answer with."""
 
@@ -41,6 +59,7 @@ class FaultPlan:
         self._lock = threading.Lock()
         self._random = random.Random(seed)  # noqa: S311 - reproducible test faults, not crypto
         self._scripted: Dict[str, Deque[str]] = {}
+        self._answers: Dict[str, Deque[RawAnswer]] = {}
         self._error_rate = 0.0
         self._throttle_rate = 0.0
         self._latency = 0.0
@@ -73,10 +92,24 @@ class FaultPlan:
         with self._lock:
             self._scripted.setdefault(operation, deque()).extend([error] * times)
 
+    def inject_answer(self, operation: str, answer: RawAnswer, times: int = 1) -> None:
+        """Answer the next ``times`` requests of ``operation`` with ``answer`` instead of the service."""
+        if times < 1:
+            raise ValueError(f"times must be at least 1, got {times!r}")
+        with self._lock:
+            self._answers.setdefault(operation, deque()).extend([answer] * times)
+
+    def next_answer(self, operation: str) -> Optional[RawAnswer]:
+        """The raw answer scripted for this request of ``operation``, if any."""
+        with self._lock:
+            queue = self._answers.get(operation)
+            return queue.popleft() if queue else None
+
     def clear(self) -> None:
-        """Forget scripted errors and switch random faults and latency off."""
+        """Forget scripted errors and answers and switch random faults and latency off."""
         with self._lock:
             self._scripted.clear()
+            self._answers.clear()
             self._error_rate = self._throttle_rate = self._latency = 0.0
 
     def next_fault(self, operation: str, throttle_error: str) -> Tuple[float, Optional[str]]:

@@ -48,6 +48,8 @@ class Response:
     body: bytes = b""
     content_type: Optional[str] = JSON_TYPE
     headers: List[Tuple[str, str]] = field(default_factory=list)
+    cut_after: Optional[int] = None  # bytes of the body sent before the connection is cut
+    date: Optional[str] = None  # a Date header other than the clock's
 
 
 def json_response(status: int, payload: Any, error_type: Optional[str] = None) -> Response:
@@ -157,6 +159,11 @@ class App:
             fault = throttle
         if delay > 0:
             self._stopping.wait(delay)  # interrupted by stop(); holds no lock
+        raw = self._faults.next_answer(operation)
+        if raw is not None:
+            return Response(
+                raw.status, raw.body, raw.content_type, list(raw.headers), raw.cut_after, raw.date
+            )
         try:
             if fault is not None:
                 raise service_error(service, fault)

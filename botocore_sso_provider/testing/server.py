@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Type
 from urllib.parse import parse_qs, urlsplit
 
 from .directory_file import load_directory
-from .faults import FaultPlan
+from .faults import FaultPlan, RawAnswer
 from .federation import FEDERATION_PATH
 from .iam_tokens import IAM_GRANT_TYPES, TrustedTokenIssuer
 from .model import (
@@ -96,6 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(json_response(status, {"message": message}, "InvalidRequestException"))
 
     def _write(self, response: Response) -> None:
+        self._date = response.date
         self.send_response(response.status)
         if response.content_type is not None:
             self.send_header("Content-Type", response.content_type)
@@ -105,12 +106,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(response.body)))
         if self.close_connection:
             self.send_header("Connection", "close")
+        if response.cut_after is not None:
+            self.close_connection = True
+            self.end_headers()
+            self.wfile.write(response.body[: response.cut_after])
+            self.wfile.flush()
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
     def date_time_string(self, timestamp: Optional[float] = None) -> str:
         """The Date header, from the injectable clock: tests simulate clock skew with it."""
+        if timestamp is None and getattr(self, "_date", None):
+            return str(self._date)
         moment = self.server.clock() if timestamp is None else timestamp
         return email.utils.formatdate(moment, usegmt=True)
 
@@ -518,6 +529,30 @@ class FakeIdentityCenter:
         """
         self._faults.set(error_rate=error_rate, throttle_rate=throttle_rate, latency=latency)
 
+    def inject_answer(
+        self,
+        operation: str,
+        *,
+        status: int = 200,
+        body: bytes = b"{}",
+        content_type: Optional[str] = "application/json",
+        headers: Sequence[Tuple[str, str]] = (),
+        cut_after: Optional[int] = None,
+        date: Optional[str] = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests of ``operation`` with something the service never sends.
+
+        For a client's robustness: a proxy's HTML page (``status=403``,
+        ``content_type="text/html"``), malformed or incomplete JSON, a
+        connection cut after ``cut_after`` body bytes, a bogus ``date``.
+        The request is counted; the identity state is not touched.
+        """
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; use one of: {', '.join(OPERATIONS)}")
+        answer = RawAnswer(status, body, content_type, tuple(headers), cut_after, date)
+        self._faults.inject_answer(operation, answer, times)
+
     def throttle(self, operation: str, *, every: int = 0, rate: float = 0.0) -> None:
         """Throttle one operation: request 1, 1+every, 1+2*every...; or a random share ``rate``.
 
@@ -535,6 +570,6 @@ class FakeIdentityCenter:
         return self._throttles.throttled_counts()
 
     def clear_faults(self) -> None:
-        """Drop scripted errors and switch random faults, throttling switches and latency off."""
+        """Drop scripted errors and answers and switch random faults, throttling switches and latency off."""
         self._faults.clear()
         self._throttles.clear()

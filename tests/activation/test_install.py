@@ -9,6 +9,7 @@ provider keeps role credentials in memory, so every process calls it.
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -40,7 +41,7 @@ def test_the_wheel_ships_the_hook_and_the_entry_point_and_records_them(wheel: Pa
         [entry_points] = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
         declared = archive.read(entry_points).decode()
     assert {"botocore_sso_provider.pth", "_botocore_sso_provider_startup.py"} <= recorded
-    assert pth.startswith("import _botocore_sso_provider_startup;")
+    assert pth.startswith("import ") and "_botocore_sso_provider_startup" in pth and "install()" in pth
     group = "[botocore.credential_providers]\n"
     assert group + "sso = botocore_sso_provider.credentials:SSOCredentialProvider" in declared
 
@@ -107,3 +108,74 @@ def test_start_up_imports_only_the_hook_and_import_botocore_not_the_package(
     venv.pip("install", "--no-deps", str(wheel))
     assert imported("pass") - bare_pass == {"_botocore_sso_provider_startup"}
     assert imported("import botocore") - bare_botocore == {"_botocore_sso_provider_startup"}
+
+
+ENV_KEYS_SCRIPT = """
+import boto3
+credentials = boto3.Session().get_credentials().get_frozen_credentials()
+print(credentials.access_key)
+"""
+
+
+@pytest.mark.parametrize("damage", ["module-missing", "module-corrupt"])
+def test_a_half_installed_package_warns_once_and_leaves_botocores_chain_working(
+    damage: str, make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    """Environment-variable keys must keep working whatever is broken in our package."""
+    venv = make_venv()
+    venv.pip("install", "--no-deps", str(wheel))
+    credentials_module = venv.site_packages / "botocore_sso_provider" / "credentials.py"
+    if damage == "module-missing":
+        credentials_module.unlink()
+    else:
+        credentials_module.write_text("this is not python (\n")
+    script = sso_world.workdir / "env_keys.py"
+    script.write_text(ENV_KEYS_SCRIPT)
+    env = sso_world.environ(AWS_ACCESS_KEY_ID="AKIAENVIRONMENT", AWS_SECRET_ACCESS_KEY="env-secret")
+    done = venv.run([str(script)], env=env, cwd=sso_world.workdir)
+    assert done.stdout.strip() == "AKIAENVIRONMENT"
+    assert done.stderr.count("botocore-sso-provider could not load") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    profile = venv.run([str(script)], env={**env, "AWS_PROFILE": "dev"}, cwd=sso_world.workdir)
+    assert profile.stdout.strip() == "AKIAENVIRONMENT", "botocore's chain as it was: env keys come first"
+
+
+def test_a_pth_whose_module_is_gone_prints_nothing_at_start(
+    make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    venv = make_venv()
+    venv.pip("install", "--no-deps", str(wheel))
+    (venv.site_packages / "_botocore_sso_provider_startup.py").unlink()
+    done = venv.run(
+        ["-c", "import botocore.session; print('ok')"], env=sso_world.environ(), cwd=sso_world.workdir
+    )
+    assert done.stdout.strip() == "ok"
+    assert done.stderr == ""
+
+
+def test_on_posix_a_refresh_needs_no_filelock(
+    make_venv: Callable[[], Venv], wheel: Path, sso_world: SSOWorld
+) -> None:
+    """The token is expired, so a refresh under the lock is needed: fcntl.flock is the lock on POSIX.
+
+    (Where fcntl is missing, filelock is, and its absence is a clear error:
+    see tests/unit/test_cache.py.)
+    """
+    venv = make_venv()
+    venv.pip("install", "--no-deps", str(wheel))
+    blocker = sso_world.workdir / "blocker"
+    blocker.mkdir()
+    (blocker / "filelock.py").write_text("raise ImportError('No module named filelock (simulated)')\n")
+    token = next((sso_world.home / ".aws" / "sso" / "cache").glob("*.json"))
+    data = json.loads(token.read_text())
+    data["expiresAt"] = "2001-01-01T00:00:00Z"
+    token.write_text(json.dumps(data))
+    script = sso_world.workdir / "user_script.py"
+    script.write_text(
+        "import boto3, sys\n"
+        "frozen = boto3.Session(profile_name='dev').get_credentials().get_frozen_credentials()\n"
+        "print('resolved' if frozen.access_key else 'empty', 'filelock' in sys.modules)\n"
+    )
+    done = venv.run([str(script)], env=sso_world.environ(PYTHONPATH=str(blocker)), cwd=sso_world.workdir)
+    assert done.stdout.split() == ["resolved", "False"], done.stdout + done.stderr
+    assert json.loads(token.read_text())["expiresAt"] != "2001-01-01T00:00:00Z", "refreshed and written"

@@ -173,18 +173,23 @@ def test_a_read_only_cache_directory_degrades_to_memory_with_one_warning(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(cache_module, "_warned", set())  # "once per process": start this test afresh
-    seed_token(idc, aws_home, minutes=5)  # due for a refresh
+    seeded = seed_token(idc, aws_home, minutes=5)  # due for a refresh, still valid
     (aws_home / ".aws" / "cli" / "cache").mkdir(parents=True)
     before = token_path(aws_home, "corp").read_bytes()
     caplog.set_level(logging.WARNING, logger="botocore_sso_provider")
     with read_only(aws_home / ".aws"):
         keys = [resolve_here("dev"), resolve_here("dev"), resolve_here("prod"), resolve_here("prod")]
     assert keys[0] == keys[1] and keys[2] == keys[3], "the second lookups came from memory"
-    assert idc.request_counts()["CreateToken"] == 1, "the refreshed token was kept in memory"
+    # A refresh whose new refresh token could not be saved would strand every other process
+    # (rotation): while the cached token works, it does not happen.
+    assert idc.request_counts()["CreateToken"] == 0
+    assert idc.refresh_token_is_valid(seeded["refreshToken"])
     assert idc.request_counts()["GetRoleCredentials"] == 2
     warnings: List[str] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1, warnings
-    assert "Read-only file system" in warnings[0] and "BOTOCORE_SSO_TOKEN_CACHE_DIR" in warnings[0]
+    assert len(warnings) == 2, warnings
+    unwritable = next(w for w in warnings if w.startswith("Cannot write"))
+    assert "Read-only file system" in unwritable and "BOTOCORE_SSO_TOKEN_CACHE_DIR" in unwritable
+    assert any(w.startswith("Not refreshing the SSO token") for w in warnings)
     assert token_path(aws_home, "corp").read_bytes() == before
     assert not list((aws_home / ".aws" / "cli" / "cache").iterdir())
 

@@ -43,11 +43,16 @@ def test_role_credentials_expiry_is_corrected_for_clock_skew(
             credentials.get_frozen_credentials()
         assert idc.request_counts()["GetRoleCredentials"] == 1, "no refresh loop"
 
+    now = datetime.datetime.now(datetime.timezone.utc)
+    # In this process, the expiry is on the local clock: about an hour away.
+    assert datetime.timedelta(minutes=58) < credentials._expiry_time - now < datetime.timedelta(minutes=61)
+    # The shared file keeps the portal's own (server) time, as the AWS CLI v2 writes it:
+    # another process, whose clock may be right, is not misled by this one's correction.
     [cached] = (aws_home / ".aws" / "cli" / "cache").glob("*.json")
     expiration = datetime.datetime.strptime(
         json.loads(cached.read_text())["Credentials"]["Expiration"], "%Y-%m-%dT%H:%M:%SZ"
     ).replace(tzinfo=datetime.timezone.utc)
-    left = expiration - datetime.datetime.now(datetime.timezone.utc)
-    assert datetime.timedelta(minutes=58) < left < datetime.timedelta(minutes=61)
+    server_left = expiration - (now + datetime.timedelta(seconds=offset))
+    assert datetime.timedelta(minutes=58) < server_left < datetime.timedelta(minutes=61)
     skew_warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "clock" in r.getMessage()]
     assert len(skew_warnings) <= 1

@@ -19,6 +19,7 @@ from botocore_sso_provider.cache import (
     DEFAULT_LOCK_TIMEOUT,
     CacheFileCorrupt,
     CacheLockTimeout,
+    CachePathUnusable,
     JSONFileCache,
     role_cache_dir,
     token_cache_dir,
@@ -132,8 +133,9 @@ def test_cache_directories_follow_home_and_the_environment_at_each_use(
         ("-1", DEFAULT_LOCK_TIMEOUT, True),
         ("soon", DEFAULT_LOCK_TIMEOUT, True),
         ("inf", DEFAULT_LOCK_TIMEOUT, True),
+        ("1e10", cache_module.MAX_LOCK_TIMEOUT, True),
     ],
-    ids=["unset", "seconds", "zero", "negative", "not-a-number", "infinite"],
+    ids=["unset", "seconds", "zero", "negative", "not-a-number", "infinite", "overflowing"],
 )
 def test_the_lock_timeout_comes_from_the_environment_and_a_bad_value_falls_back_with_a_warning(
     value: Optional[str],
@@ -236,6 +238,7 @@ def unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(cache_module, "_write_atomically", refuse)
+    monkeypatch.setattr(cache_module, "_probe_write", refuse)
     monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
     monkeypatch.setattr(os, "unlink", refuse)
     return directory
@@ -276,3 +279,43 @@ def test_after_a_delete_a_file_written_by_another_process_is_seen(tmp_path: Path
     assert cache.delete("k") is False
     Path(cache.path("k")).write_text('{"theirs": 2}')
     assert cache.read("k") == {"theirs": 2}
+
+
+def test_a_lock_held_under_an_overflowing_timeout_is_taken_without_an_overflow(tmp_path: Path) -> None:
+    with JSONFileCache(str(tmp_path), lock_timeout=1e10).lock("k") as held:
+        assert held.shared is True
+
+
+def test_memory_kept_for_an_unwritable_file_gives_way_once_the_file_changes(
+    unwritable: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = JSONFileCache(str(unwritable))
+    (unwritable / "k.json").write_text('{"old": true}')
+    cache.write("k", {"mine": 1})
+    assert cache.read("k") == {"mine": 1}
+    (unwritable / "k.json").write_text('{"new login": true}')  # another process, the directory fixed
+    assert cache.read("k") == {"new login": True}
+
+
+def test_an_unwritable_directory_is_reported_before_anything_is_spent(unwritable: Path) -> None:
+    assert "Read-only file system" in str(JSONFileCache(str(unwritable)).unwritable_reason("k"))
+
+
+def test_a_writable_directory_has_no_reason_to_refuse(tmp_path: Path) -> None:
+    assert JSONFileCache(str(tmp_path / "new")).unwritable_reason("k") is None
+    assert os.listdir(tmp_path / "new") == [], "the probe leaves nothing behind"
+
+
+def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fcntl is missing (Windows), locking.py falls back to filelock, which must be installed."""
+    import sys
+
+    from botocore_sso_provider import locking
+
+    monkeypatch.setattr(locking, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "filelock", None)  # import filelock raises ImportError
+    with pytest.raises(CachePathUnusable) as caught, JSONFileCache(str(tmp_path)).lock("k"):
+        pass
+    assert "pip install filelock" in str(caught.value.fix)

@@ -137,3 +137,15 @@ def test_login_by_profile_follows_its_sso_session() -> None:
 def test_login_for_a_missing_profile_says_so() -> None:
     with pytest.raises(SSOConfigError, match='profile "ghost" does not exist'):
         session_for_login({"profiles": {}}, profile="ghost", session_name=None)
+
+
+def test_a_profile_without_any_sso_setting_is_not_called_configured_for_sso() -> None:
+    from botocore_sso_provider.config import session_for_login
+
+    with pytest.raises(SSOConfigError) as caught:
+        session_for_login(
+            {"profiles": {"plain": {"region": "eu-west-1"}}}, profile="plain", session_name=None
+        )
+    message = str(caught.value)
+    assert "configured for SSO" not in message
+    assert 'The profile "plain" has no SSO settings' in message

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+import subprocess
+from pathlib import Path
+
 import pytest
 from botocore.exceptions import (
     ClientError,
@@ -19,13 +23,33 @@ from botocore_sso_provider import errors
     [
         (None, "corp", "botocore-sso login --sso-session corp"),
         ("dev", None, "botocore-sso login --profile dev"),
-        ("my dev", None, 'botocore-sso login --profile "my dev"'),
+        ("my dev", None, "botocore-sso login --profile 'my dev'"),
+        ("$(touch pwned)", None, "botocore-sso login --profile '$(touch pwned)'"),
+        (None, "a'b", "botocore-sso login --sso-session 'a'\"'\"'b'"),
         ("default", None, "botocore-sso login"),
         (None, None, "botocore-sso login"),
     ],
 )
 def test_login_command(profile: str | None, session: str | None, expected: str) -> None:
     assert errors.login_command(profile, session) == expected
+
+
+@pytest.mark.parametrize("name", ["$(touch pwned)", "`touch pwned`", "a; touch pwned", "it's", "x\ny"])
+def test_a_printed_login_command_pasted_into_a_shell_runs_nothing_and_keeps_the_name(
+    name: str, tmp_path: Path
+) -> None:
+    """The advice is pasted into shells: the shell must see the name as one plain word."""
+    for command in (errors.login_command(name, None), errors.login_command(None, name)):
+        words = subprocess.run(
+            ["sh", "-c", f"printf '%s\\n' {command.split(' ', 3)[3]}"],
+            capture_output=True,
+            text=True,
+            cwd=str(tmp_path),
+            check=True,
+        ).stdout
+        assert words == shlex.split(command)[-1] + "\n"
+        assert shlex.split(command)[-1] == name
+        assert not (tmp_path / "pwned").exists()
 
 
 @pytest.mark.parametrize(
@@ -44,6 +68,8 @@ def test_login_command(profile: str | None, session: str | None, expected: str) 
         (errors.RoleAccessDeniedError, ClientError),
         (errors.ServiceUnavailableError, TokenRetrievalError),
         (errors.SSOConfigError, InvalidConfigError),
+        (errors.UnsafeCacheError, UnauthorizedSSOTokenError),
+        (errors.UnexpectedAnswerError, TokenRetrievalError),
     ],
 )
 def test_each_error_is_a_botocore_error_callers_already_catch(error: type, base: type) -> None:
