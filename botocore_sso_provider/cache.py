@@ -35,8 +35,6 @@ import threading
 import time
 from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, Union
 
-from .locking import FileLock, LockTimeout, acquire_unless_ready, thread_lock
-
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
@@ -176,6 +174,8 @@ class Held(Generic[T]):
 
 @contextlib.contextmanager
 def _thread_lock_only(lock_path: str, timeout: float) -> Iterator[None]:
+    from .locking import thread_lock
+
     guard = thread_lock(lock_path)
     if not guard.acquire(timeout=timeout):
         raise CacheLockTimeout(lock_path, timeout)
@@ -350,6 +350,8 @@ class JSONFileCache:
         that is not a regular file of ours raises :class:`CachePathUnusable`:
         it is never worked around by going without the lock.
         """
+        from .locking import FileLock, LockTimeout, acquire_unless_ready  # the slow path only
+
         directory = self.directory
         lock_path = os.path.join(directory, f"{key}.lock")
         timeout = min(self.lock_timeout, MAX_LOCK_TIMEOUT)

@@ -21,7 +21,7 @@ import datetime
 import logging
 import threading
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,7 +36,6 @@ from .cache import (
     token_cache_dir,
 )
 from .cache_keys import role_cache_key  # lives there for the fast path; still importable from here
-from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
 from .errors import (
@@ -47,8 +46,13 @@ from .errors import (
     UnexpectedAnswerError,
     login_command,
 )
-from .faults import describe_failure, is_foreign_answer, is_transient
-from .token import TokenProvider
+
+if TYPE_CHECKING:
+    from .token import TokenProvider
+
+# Only the first fetch and later refreshes need the token, the clients and
+# the failure rules: they are imported there, so a warm resolution (the role
+# credentials cached and fresh) loads none of them.
 
 logger = logging.getLogger(__name__)
 
@@ -76,15 +80,28 @@ class RoleCredentialFetcher:
         botocore_session: Any,
         *,
         role_cache: JSONFileCache,
-        token_provider: TokenProvider,
+        token_cache: Optional[JSONFileCache] = None,
+        token_provider: Optional[TokenProvider] = None,
         clock: Clock = utcnow,
     ) -> None:
         self._config = config
         self._botocore_session = botocore_session
         self._cache = role_cache
-        self._tokens = token_provider
+        self._token_cache = token_cache
+        self._token_provider = token_provider
         self._clock = clock
         self._key = role_cache_key(config)
+
+    @property
+    def _tokens(self) -> TokenProvider:
+        """The login's token provider, made when a fetch first needs a token."""
+        if self._token_provider is None:
+            from .token import TokenProvider
+
+            self._token_provider = TokenProvider(
+                self._config.session, self._botocore_session, cache=self._token_cache, clock=self._clock
+            )
+        return self._token_provider
 
     def fetch(self) -> dict[str, Any]:
         """Metadata for ``RefreshableCredentials``: fresh from the cache or the portal."""
@@ -127,6 +144,9 @@ class RoleCredentialFetcher:
         return metadata
 
     def _fetch_and_store(self, store: bool = True) -> dict[str, Any]:
+        from .clients import portal_client
+        from .faults import describe_failure, is_foreign_answer, is_transient
+
         access_token = self._tokens.access_token()
         client = portal_client(self._botocore_session, self._config.session.region)
         try:
@@ -240,6 +260,8 @@ class RoleCredentialFetcher:
         return skew
 
     def _service_error(self, err: BaseException) -> Exception:
+        from .faults import describe_failure
+
         return ServiceUnavailableError(reason=describe_failure(err), **self._names())
 
     def _names(self) -> dict[str, Any]:
@@ -353,9 +375,7 @@ class SSOCredentialProvider(CredentialProvider):
             config,
             self._session,
             role_cache=self._role_cache,
-            token_provider=TokenProvider(
-                config.session, self._session, cache=self._token_cache, clock=self._clock
-            ),
+            token_cache=self._token_cache,
             clock=self._clock,
         )
         kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
