@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import botocore
-from harness import MODES, Bench, Sample
+from harness import MODES, Bench, Sample, compile_package
 
 LATENCIES_MS = (0, 50)
 
@@ -488,6 +488,7 @@ def main() -> int:
         ("status --short", lambda: status_short(rows, 40 if not args.quick else 10)),
         ("credential-process", lambda: credential_process(rows, 20 if not args.quick else 5)),
     ]
+    compile_package()
     for name, case in cases:
         if args.only and name not in args.only:
             continue
