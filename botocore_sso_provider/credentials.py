@@ -124,6 +124,10 @@ class RoleCredentialFetcher:
             _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
             return self._fetch_and_store(store=False)
 
+    def cached(self) -> Optional[dict[str, Any]]:
+        """Fresh role credentials from the shared cache, or None; reads one file, never calls out."""
+        return self._fresh_cached()
+
     def _fresh_cached(self) -> Optional[dict[str, Any]]:
         try:
             data = self._cache.read(self._key)
@@ -380,7 +384,49 @@ class SSOCredentialProvider(CredentialProvider):
         )
         kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
         register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
-        return DeferredSSOCredentials(fetcher.fetch, self._clock, (f"CREDENTIALS_PROFILE_{kind}",))
+        marked = _marked(fetcher.fetch, (f"CREDENTIALS_PROFILE_{kind}",))
+        cached = fetcher.cached()  # a local file read, never a request: warm, nothing to defer
+        if cached is not None:
+            return _refreshable(cached, marked, self._clock)
+        return DeferredSSOCredentials(marked, self._clock)
+
+
+def _marked(
+    fetch: Callable[[], dict[str, Any]], feature_ids: tuple[str, ...]
+) -> Callable[[], dict[str, Any]]:
+    def fetch_marked() -> dict[str, Any]:
+        register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
+        return fetch()
+
+    return fetch_marked
+
+
+def _refreshable(
+    metadata: Mapping[str, Any], fetch: Callable[[], dict[str, Any]], clock: Clock
+) -> RefreshableCredentials:
+    """Credentials already fetched (from the shared cache), refreshed by botocore through ``fetch``.
+
+    Built with the expiry as a datetime: botocore's own parsing of the
+    metadata's timestamp (dateutil's general parser) would double the cost
+    of a warm resolution.
+    """
+    options: dict[str, Any] = {}
+    if _CREDENTIALS_CARRY_ACCOUNT_ID:
+        options["account_id"] = metadata.get("account_id")
+    return RefreshableCredentials(
+        access_key=metadata["access_key"],
+        secret_key=metadata["secret_key"],
+        token=metadata["token"],
+        expiry_time=parse_timestamp(metadata["expiry_time"]),
+        refresh_using=fetch,
+        method="sso",
+        time_fetcher=clock,
+        **options,
+    )
+
+
+# botocore 1.35+ credentials carry the account ID (for account-based endpoints).
+_CREDENTIALS_CARRY_ACCOUNT_ID = "account_id" in RefreshableCredentials.__init__.__code__.co_varnames
 
 
 class DeferredSSOCredentials(DeferredRefreshableCredentials):
@@ -392,14 +438,8 @@ class DeferredSSOCredentials(DeferredRefreshableCredentials):
     are botocore's own (advisory and mandatory windows).
     """
 
-    def __init__(
-        self, fetch: Callable[[], dict[str, Any]], clock: Clock, feature_ids: tuple[str, ...] = ()
-    ) -> None:
-        def fetch_marked() -> dict[str, Any]:
-            register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
-            return fetch()
-
-        self._fetch = fetch_marked
+    def __init__(self, fetch: Callable[[], dict[str, Any]], clock: Clock) -> None:
+        self._fetch = fetch
         self._prefetched: Optional[dict[str, Any]] = None
         self._first_fetch_lock = threading.Lock()
         super().__init__(refresh_using=self._next_metadata, method="sso", time_fetcher=clock)
