@@ -33,10 +33,9 @@ import stat
 import tempfile
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, Union
+from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, Union
 
-if TYPE_CHECKING:
-    import filelock
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,6 @@ STALE_TEMP_AGE = 60.0
 _FILE_MODE = 0o600
 _DIR_MODE = 0o700
 _RETRY_INTERVAL = 0.01
-_LOCK_POLL_INTERVAL = 0.02
 # A write or lock failing with one of these means "this directory cannot be
 # written": fall back to memory instead of failing the credential lookup.
 _UNWRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
@@ -151,9 +149,6 @@ def lock_timeout_from_environment() -> float:
     return value
 
 
-_thread_locks: dict[str, threading.Lock] = {}
-_thread_locks_guard = threading.Lock()
-
 # What could not be written to disk, by file path (None marks a deleted entry),
 # with the state of the file on disk at that moment: once the file changes
 # (a new login, a repaired directory), the disk wins again.
@@ -163,9 +158,35 @@ _memory_guard = threading.Lock()
 _warned: set[Any] = set()
 
 
-def _thread_lock(path: str) -> threading.Lock:
-    with _thread_locks_guard:
-        return _thread_locks.setdefault(path, threading.Lock())
+class Held(Generic[T]):
+    """What :meth:`JSONFileCache.lock` gives its caller.
+
+    ``shared``: a file lock other processes respect is held. ``ready``: what
+    ``ready()`` answered while another holder had the lock; then no lock is held.
+    """
+
+    __slots__ = ("ready", "shared")
+
+    def __init__(self, shared: bool, ready: Optional[T] = None) -> None:
+        self.shared = shared
+        self.ready = ready
+
+
+@contextlib.contextmanager
+def _thread_lock_only(lock_path: str, timeout: float) -> Iterator[None]:
+    from .locking import thread_lock
+
+    guard = thread_lock(lock_path)
+    if not guard.acquire(timeout=timeout):
+        raise CacheLockTimeout(lock_path, timeout)
+    try:
+        yield
+    finally:
+        guard.release()
+
+
+def _not_ready() -> None:
+    return None
 
 
 def _warn_once(token: Any, message: str, *args: Any) -> None:
@@ -316,61 +337,39 @@ class JSONFileCache:
         return True
 
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[bool]:
-        """Hold the lock for ``key`` across threads and processes; yields whether it is shared.
+    def lock(self, key: str, ready: Optional[Callable[[], Optional[T]]] = None) -> Iterator[Held[T]]:
+        """Hold the lock for ``key`` across threads and processes, or skip it once ``ready`` answers.
 
-        Raises :class:`CacheLockTimeout` after ``lock_timeout`` seconds; never
-        waits longer. Where the directory cannot be written, only the threads
-        of this process are excluded and False is yielded: the caller must
-        not spend anything other processes rely on. A lock path that is not a
-        regular file of ours raises :class:`CachePathUnusable`: it is never
-        worked around by going without the lock.
+        While another process or thread holds the lock, ``ready()`` is polled
+        (see :mod:`.locking`); its first non-None value ends the wait without
+        the lock (``Held.ready``): the holder wrote what this caller waited
+        for. Raises :class:`CacheLockTimeout` after ``lock_timeout`` seconds;
+        never waits longer. Where the directory cannot be written, only the
+        threads of this process are excluded and ``Held.shared`` is False: the
+        caller must not spend anything other processes rely on. A lock path
+        that is not a regular file of ours raises :class:`CachePathUnusable`:
+        it is never worked around by going without the lock.
         """
+        from .locking import FileLock, LockTimeout, acquire_unless_ready  # the slow path only
+
         directory = self.directory
         lock_path = os.path.join(directory, f"{key}.lock")
         timeout = min(self.lock_timeout, MAX_LOCK_TIMEOUT)
-        deadline = time.monotonic() + timeout
-        thread_lock = _thread_lock(lock_path)
-        if not thread_lock.acquire(timeout=timeout):
-            raise CacheLockTimeout(lock_path, timeout)
-        try:
-            file_lock = self._acquire_file_lock(directory, lock_path, timeout, deadline)
-            try:
-                yield file_lock is not None
-            finally:
-                if file_lock is not None:
-                    file_lock.release()
-        finally:
-            thread_lock.release()
-
-    def _acquire_file_lock(
-        self, directory: str, lock_path: str, timeout: float, deadline: float
-    ) -> Optional[filelock.BaseFileLock]:
-        try:
-            import filelock  # here, not at the top: only the slow path locks, and it costs ~10 ms to import
-        except ImportError:
-            raise CachePathUnusable(
-                lock_path,
-                "cannot be locked: the Python package filelock is not installed",
-                "pip install filelock",
-            ) from None
-
-        file_lock = filelock.FileLock(lock_path, mode=_FILE_MODE)
+        file_lock = FileLock(lock_path)
         existed = False
         try:
             _make_private_dirs(directory)
             _check_directory(directory)
             existed = _check_lock_path(lock_path)
-            try:
-                file_lock.acquire(timeout=0)
-            except filelock.Timeout:
-                logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock_path)
-                try:
-                    file_lock.acquire(
-                        timeout=max(0.0, deadline - time.monotonic()), poll_interval=_LOCK_POLL_INTERVAL
-                    )
-                except filelock.Timeout as err:
-                    raise CacheLockTimeout(lock_path, timeout) from err
+            value = acquire_unless_ready(file_lock, timeout, ready or _not_ready, sleep=self._sleep)
+        except LockTimeout as err:
+            raise CacheLockTimeout(lock_path, timeout) from err
+        except ImportError:  # where fcntl is missing, filelock is needed (see locking.py)
+            raise CachePathUnusable(
+                lock_path,
+                "cannot be locked: the Python package filelock is not installed",
+                "pip install filelock",
+            ) from None
         except OSError as err:
             if err.errno == errno.ENOTDIR:
                 raise _not_a_directory(directory) from None
@@ -384,9 +383,17 @@ class JSONFileCache:
             if err.errno not in _UNWRITABLE:
                 raise
             self._fall_back_to_memory(directory, err)
-            return None
-        _keep_private(lock_path)
-        return file_lock
+            with _thread_lock_only(lock_path, timeout):
+                yield Held(shared=False)
+            return
+        if value is not None:
+            yield Held(shared=False, ready=value)
+            return
+        try:
+            _keep_private(lock_path)
+            yield Held(shared=True)
+        finally:
+            file_lock.release()
 
     def _fall_back_to_memory(self, directory: str, err: OSError) -> None:
         _warn_once(

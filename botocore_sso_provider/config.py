@@ -13,8 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from .errors import SSOConfigError
 
@@ -28,9 +27,12 @@ _REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
 _SESSION_KEYS = ("sso_start_url", "sso_region")
 
 
-@dataclass(frozen=True)
-class SSOSessionConfig:
-    """Where a login lives: an sso-session (refreshable) or a legacy start URL."""
+class SSOSessionConfig(NamedTuple):
+    """Where a login lives: an sso-session (refreshable) or a legacy start URL.
+
+    Named tuples, not dataclasses, because every warm resolution imports this
+    module and a dataclass costs an ``exec`` at import.
+    """
 
     start_url: str
     region: str
@@ -56,8 +58,7 @@ class SSOSessionConfig:
         return f'{what} (profile "{self.profile}")' if self.profile else what
 
 
-@dataclass(frozen=True)
-class SSOConfig:
+class SSOConfig(NamedTuple):
     """A resolved SSO profile: which login, and which account and role."""
 
     profile: str

@@ -21,7 +21,7 @@ import datetime
 import logging
 import threading
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,7 +36,6 @@ from .cache import (
     token_cache_dir,
 )
 from .cache_keys import role_cache_key  # lives there for the fast path; still importable from here
-from .clients import portal_client
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
 from .errors import (
@@ -47,8 +46,13 @@ from .errors import (
     UnexpectedAnswerError,
     login_command,
 )
-from .faults import describe_failure, is_foreign_answer, is_transient
-from .token import TokenProvider
+
+if TYPE_CHECKING:
+    from .token import TokenProvider
+
+# Only the first fetch and later refreshes need the token, the clients and
+# the failure rules: they are imported there, so a warm resolution (the role
+# credentials cached and fresh) loads none of them.
 
 logger = logging.getLogger(__name__)
 
@@ -76,15 +80,28 @@ class RoleCredentialFetcher:
         botocore_session: Any,
         *,
         role_cache: JSONFileCache,
-        token_provider: TokenProvider,
+        token_cache: Optional[JSONFileCache] = None,
+        token_provider: Optional[TokenProvider] = None,
         clock: Clock = utcnow,
     ) -> None:
         self._config = config
         self._botocore_session = botocore_session
         self._cache = role_cache
-        self._tokens = token_provider
+        self._token_cache = token_cache
+        self._token_provider = token_provider
         self._clock = clock
         self._key = role_cache_key(config)
+
+    @property
+    def _tokens(self) -> TokenProvider:
+        """The login's token provider, made when a fetch first needs a token."""
+        if self._token_provider is None:
+            from .token import TokenProvider
+
+            self._token_provider = TokenProvider(
+                self._config.session, self._botocore_session, cache=self._token_cache, clock=self._clock
+            )
+        return self._token_provider
 
     def fetch(self) -> dict[str, Any]:
         """Metadata for ``RefreshableCredentials``: fresh from the cache or the portal."""
@@ -93,7 +110,10 @@ class RoleCredentialFetcher:
             return cached
         self._tokens.access_token()  # first, outside this lock: a login on demand may take minutes
         try:
-            with self._cache.lock(self._key):
+            # While another process fetches, wait for its file rather than its lock.
+            with self._cache.lock(self._key, ready=self._fresh_cached) as held:
+                if held.ready is not None:
+                    return held.ready
                 cached = self._fresh_cached()
                 if cached is not None:
                     return cached
@@ -103,6 +123,10 @@ class RoleCredentialFetcher:
         except CachePathUnusable as err:
             _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
             return self._fetch_and_store(store=False)
+
+    def cached(self) -> Optional[dict[str, Any]]:
+        """Fresh role credentials from the shared cache, or None; reads one file, never calls out."""
+        return self._fresh_cached()
 
     def _fresh_cached(self) -> Optional[dict[str, Any]]:
         try:
@@ -124,6 +148,9 @@ class RoleCredentialFetcher:
         return metadata
 
     def _fetch_and_store(self, store: bool = True) -> dict[str, Any]:
+        from .clients import portal_client
+        from .faults import describe_failure, is_foreign_answer, is_transient
+
         access_token = self._tokens.access_token()
         client = portal_client(self._botocore_session, self._config.session.region)
         try:
@@ -237,6 +264,8 @@ class RoleCredentialFetcher:
         return skew
 
     def _service_error(self, err: BaseException) -> Exception:
+        from .faults import describe_failure
+
         return ServiceUnavailableError(reason=describe_failure(err), **self._names())
 
     def _names(self) -> dict[str, Any]:
@@ -350,14 +379,54 @@ class SSOCredentialProvider(CredentialProvider):
             config,
             self._session,
             role_cache=self._role_cache,
-            token_provider=TokenProvider(
-                config.session, self._session, cache=self._token_cache, clock=self._clock
-            ),
+            token_cache=self._token_cache,
             clock=self._clock,
         )
         kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
         register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
-        return DeferredSSOCredentials(fetcher.fetch, self._clock, (f"CREDENTIALS_PROFILE_{kind}",))
+        marked = _marked(fetcher.fetch, (f"CREDENTIALS_PROFILE_{kind}",))
+        cached = fetcher.cached()  # a local file read, never a request: warm, nothing to defer
+        if cached is not None:
+            return _refreshable(cached, marked, self._clock)
+        return DeferredSSOCredentials(marked, self._clock)
+
+
+def _marked(
+    fetch: Callable[[], dict[str, Any]], feature_ids: tuple[str, ...]
+) -> Callable[[], dict[str, Any]]:
+    def fetch_marked() -> dict[str, Any]:
+        register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
+        return fetch()
+
+    return fetch_marked
+
+
+def _refreshable(
+    metadata: Mapping[str, Any], fetch: Callable[[], dict[str, Any]], clock: Clock
+) -> RefreshableCredentials:
+    """Credentials already fetched (from the shared cache), refreshed by botocore through ``fetch``.
+
+    Built with the expiry as a datetime: botocore's own parsing of the
+    metadata's timestamp (dateutil's general parser) would double the cost
+    of a warm resolution.
+    """
+    options: dict[str, Any] = {}
+    if _CREDENTIALS_CARRY_ACCOUNT_ID:
+        options["account_id"] = metadata.get("account_id")
+    return RefreshableCredentials(
+        access_key=metadata["access_key"],
+        secret_key=metadata["secret_key"],
+        token=metadata["token"],
+        expiry_time=parse_timestamp(metadata["expiry_time"]),
+        refresh_using=fetch,
+        method="sso",
+        time_fetcher=clock,
+        **options,
+    )
+
+
+# botocore 1.35+ credentials carry the account ID (for account-based endpoints).
+_CREDENTIALS_CARRY_ACCOUNT_ID = "account_id" in RefreshableCredentials.__init__.__code__.co_varnames
 
 
 class DeferredSSOCredentials(DeferredRefreshableCredentials):
@@ -369,14 +438,8 @@ class DeferredSSOCredentials(DeferredRefreshableCredentials):
     are botocore's own (advisory and mandatory windows).
     """
 
-    def __init__(
-        self, fetch: Callable[[], dict[str, Any]], clock: Clock, feature_ids: tuple[str, ...] = ()
-    ) -> None:
-        def fetch_marked() -> dict[str, Any]:
-            register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
-            return fetch()
-
-        self._fetch = fetch_marked
+    def __init__(self, fetch: Callable[[], dict[str, Any]], clock: Clock) -> None:
+        self._fetch = fetch
         self._prefetched: Optional[dict[str, Any]] = None
         self._first_fetch_lock = threading.Lock()
         super().__init__(refresh_using=self._next_metadata, method="sso", time_fetcher=clock)

@@ -46,10 +46,9 @@ _MAX_REMEMBERED = 256
 _MIN_SECRET_LENGTH = 8  # shorter values would redact ordinary words
 
 _NAMES = "|".join(re.escape(name) for name in SECRET_FIELDS)
-_FIELD_PATTERN = re.compile(
-    r"""(?P<key>["']?(?:""" + _NAMES + r""")["']?\s*[:=]\s*b?["'])(?P<value>[^"'\\]+)""",
-    re.IGNORECASE,
-)
+_FIELD_PATTERN_TEXT = r"""(?P<key>["']?(?:""" + _NAMES + r""")["']?\s*[:=]\s*b?["'])(?P<value>[^"'\\]+)"""
+# Compiled at the first record that needs scrubbing, not at import: a warm
+# resolution remembers its secrets here but usually logs nothing.
 
 _remembered: OrderedDict[str, None] = OrderedDict()
 _guard = threading.Lock()
@@ -70,7 +69,7 @@ def remember(*secrets: Any) -> None:
 
 def redact(text: str) -> str:
     """``text`` with secret fields and remembered secrets replaced by ``***``."""
-    text = _FIELD_PATTERN.sub(lambda m: m.group("key") + REDACTED, text)
+    text = re.sub(_FIELD_PATTERN_TEXT, lambda m: m.group("key") + REDACTED, text, flags=re.IGNORECASE)
     with _guard:
         secrets = list(_remembered)
     for secret in secrets:

@@ -12,13 +12,12 @@ the service knows; ``refreshable`` says what the cache allows.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import os
 from typing import Any, Mapping, NamedTuple, Optional
 
 from . import cache as _cache
 from .cache import JSONFileCache, role_cache_dir, token_cache_dir
+from .cache_keys import role_cache_key_of
 from .config import SSOSessionConfig, config_file_path, resolve_profile, resolve_session
 from .errors import SSOConfigError, login_command
 
@@ -81,18 +80,8 @@ def load_config_file() -> dict[str, Any]:
 
 
 def role_cache_key(account_id: str, role_name: str, login: SSOSessionConfig) -> str:
-    """The AWS CLI v2's role-credential file name; the same as ``credentials.role_cache_key``.
-
-    Repeated here because ``credentials`` imports botocore's credential
-    machinery (tens of milliseconds); a test checks that the two agree.
-    """
-    args = {"accountId": account_id, "roleName": role_name}
-    if login.name is not None:
-        args["sessionName"] = login.name
-    else:
-        args["startUrl"] = login.start_url
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a file name
+    """The AWS CLI v2's role-credential file name; the same as ``credentials.role_cache_key``."""
+    return role_cache_key_of(account_id, role_name, session_name=login.name, start_url=login.start_url)
 
 
 class RoleCredentialStatus(NamedTuple):

@@ -18,12 +18,12 @@ import datetime
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import redaction
-from .cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, JSONFileCache, token_cache_dir
+from .cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, Held, JSONFileCache, token_cache_dir
 from .clients import oidc_client
 from .clock import Clock, format_timestamp, parse_timestamp, utcnow
 from .config import SSOSessionConfig
@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 """Refresh a token that has less than this left (botocore's window for tokens)."""
+
+MANDATORY_REFRESH_WINDOW = datetime.timedelta(minutes=10)
+"""With more than this left, a token another process is refreshing is used as it is (botocore's window)."""
 
 REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
 """How long this process waits before trying a failed refresh again."""
@@ -252,14 +255,14 @@ class TokenProvider:
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
         try:
-            with self._locked() as shared:
+            with self._locked(ready=lambda: self._usable_while_refreshed(seen)) as held:
+                if held.ready is not None:
+                    return held.ready
                 current = self.load()
-                if current.access_token != seen.access_token or (
-                    self._remaining(current) > ADVISORY_REFRESH_WINDOW
-                ):
+                if self._refreshed_since(seen, current):
                     return current  # another process or thread refreshed it meanwhile
                 problem = self._cache.unwritable_reason(self.cache_key)
-                if problem is None and not shared:
+                if problem is None and not held.shared:
                     problem = "its lock file cannot be created"
                 if problem is not None:
                     if self._remaining(current) > datetime.timedelta(0):
@@ -277,6 +280,22 @@ class TokenProvider:
                 logger.warning("%s Using the cached token, which has not expired.", err)
                 return seen
             raise
+
+    def _usable_while_refreshed(self, seen: SSOToken) -> Optional[SSOToken]:
+        """While another process refreshes: its new token, or ``seen`` if that is good for a while yet.
+
+        A token outside the mandatory window is still valid to use while the
+        refresh is someone else's work, as botocore does between threads.
+        """
+        if self._remaining(seen) > MANDATORY_REFRESH_WINDOW:
+            return seen
+        current = self.load()
+        return current if self._refreshed_since(seen, current) else None
+
+    def _refreshed_since(self, seen: SSOToken, current: SSOToken) -> bool:
+        return current.access_token != seen.access_token or (
+            self._remaining(current) > ADVISORY_REFRESH_WINDOW
+        )
 
     def _kept_unrefreshed(self, token: SSOToken, problem: str) -> SSOToken:
         """Do not spend the shared refresh token on a result that cannot be shared."""
@@ -381,10 +400,10 @@ class TokenProvider:
         return token.expires_at - self._clock()
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[bool]:
+    def _locked(self, ready: Optional[Callable[[], Optional[SSOToken]]] = None) -> Iterator[Held[SSOToken]]:
         try:
-            with self._cache.lock(self.cache_key) as shared:
-                yield shared
+            with self._cache.lock(self.cache_key, ready=ready) as held:
+                yield held
         except CacheLockTimeout as err:
             raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
         except CachePathUnusable as err:

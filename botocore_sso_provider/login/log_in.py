@@ -8,7 +8,6 @@ the start URL's host named another region, as the AWS CLI v2 does.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -75,7 +74,7 @@ def log_in(
     )
     check_cache_paths(session, cache, session.token_cache_key)
     resolved = _resolve(session, botocore_session)
-    effective = dataclasses.replace(session, region=resolved.region)
+    effective = session._replace(region=resolved.region)
     out.write(f"{choice.sentence}\n")
     if resolved.resolved:
         out.write(

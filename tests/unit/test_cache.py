@@ -19,6 +19,7 @@ from botocore_sso_provider.cache import (
     DEFAULT_LOCK_TIMEOUT,
     CacheFileCorrupt,
     CacheLockTimeout,
+    CachePathUnusable,
     JSONFileCache,
     role_cache_dir,
     token_cache_dir,
@@ -281,8 +282,8 @@ def test_after_a_delete_a_file_written_by_another_process_is_seen(tmp_path: Path
 
 
 def test_a_lock_held_under_an_overflowing_timeout_is_taken_without_an_overflow(tmp_path: Path) -> None:
-    with JSONFileCache(str(tmp_path), lock_timeout=1e10).lock("k") as shared:
-        assert shared is True
+    with JSONFileCache(str(tmp_path), lock_timeout=1e10).lock("k") as held:
+        assert held.shared is True
 
 
 def test_memory_kept_for_an_unwritable_file_gives_way_once_the_file_changes(
@@ -303,3 +304,18 @@ def test_an_unwritable_directory_is_reported_before_anything_is_spent(unwritable
 def test_a_writable_directory_has_no_reason_to_refuse(tmp_path: Path) -> None:
     assert JSONFileCache(str(tmp_path / "new")).unwritable_reason("k") is None
     assert os.listdir(tmp_path / "new") == [], "the probe leaves nothing behind"
+
+
+def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fcntl is missing (Windows), locking.py falls back to filelock, which must be installed."""
+    import sys
+
+    from botocore_sso_provider import locking
+
+    monkeypatch.setattr(locking, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "filelock", None)  # import filelock raises ImportError
+    with pytest.raises(CachePathUnusable) as caught, JSONFileCache(str(tmp_path)).lock("k"):
+        pass
+    assert "pip install filelock" in str(caught.value.fix)

@@ -32,3 +32,21 @@ def test_parse_accepts_what_the_cli_accepts(text: str) -> None:
 
 def test_epoch_milliseconds_become_utc() -> None:
     assert from_epoch_millis(MOMENT.timestamp() * 1000) == MOMENT
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-23T10:00:00Z", "1999-12-31T23:59:59Z", "2024-02-29T00:00:00Z", "9999-12-31T23:59:59Z"]
+)
+def test_the_cli_format_reads_exactly_as_dateutil_reads_it(text: str) -> None:
+    import dateutil.parser
+
+    fast = parse_timestamp(text)
+    assert fast == dateutil.parser.parse(text)
+    assert fast.utcoffset() == datetime.timedelta(0)
+    assert isinstance(fast.tzinfo, tzutc)
+
+
+@pytest.mark.parametrize("text", ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-23T25:00:00Z"])
+def test_an_impossible_date_in_the_cli_format_is_still_an_error(text: str) -> None:
+    with pytest.raises(ValueError, match=f"must be in|out of range.*{text}"):
+        parse_timestamp(text)
