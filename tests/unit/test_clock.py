@@ -48,5 +48,5 @@ def test_the_cli_format_reads_exactly_as_dateutil_reads_it(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-23T25:00:00Z"])
 def test_an_impossible_date_in_the_cli_format_is_still_an_error(text: str) -> None:
-    with pytest.raises(ValueError, match=f"must be in|out of range.*{text}"):
+    with pytest.raises(ValueError):  # noqa: PT011 - dateutil's wording differs between its releases
         parse_timestamp(text)
