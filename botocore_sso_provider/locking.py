@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import threading
 import time
 from typing import Any, Callable, Optional, TypeVar
@@ -119,6 +120,32 @@ class FileLock:
         return True
 
 
+def is_held(path: str) -> bool:
+    """Whether a process or thread holds the lock at ``path``: a hint, true the moment it is asked.
+
+    Never creates the lock file and never waits. False where it cannot tell
+    (no such file, not a regular file, no ``fcntl``).
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # also drops the shared lock, if it was taken
+    return False
+
+
 def acquire_unless_ready(
     lock: FileLock,
     timeout: float,
@@ -134,13 +161,16 @@ def acquire_unless_ready(
     """
     if lock.try_acquire():
         return None
-    logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
     deadline = time.monotonic() + timeout
     interval = FIRST_POLL_INTERVAL
+    waiting = False
     while True:
         value = ready()
         if value is not None:
             return value
+        if not waiting:
+            waiting = True
+            logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise LockTimeout(lock.path, timeout)

@@ -28,6 +28,7 @@ from .clients import oidc_client
 from .clock import Clock, format_timestamp, parse_timestamp, utcnow
 from .config import SSOSessionConfig
 from .errors import (
+    LOGIN_NEEDED,
     CacheLockedError,
     CorruptCacheError,
     NotLoggedInError,
@@ -232,13 +233,18 @@ class TokenProvider:
     def usable_token(self) -> SSOToken:
         """``access_token()`` with its expiry: the whole token file that was used."""
         try:
-            return self._cached_or_refreshed()
-        except (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError) as err:
-            from .login.on_demand import login_on_demand  # the cold path only: never imported when warm
+            return self.cached_or_refreshed()
+        except LOGIN_NEEDED as err:
+            return self.login_on_demand(err)
 
-            return login_on_demand(self._config, self._botocore_session, err)
+    def login_on_demand(self, error: Exception) -> SSOToken:
+        """A new login where the user opted in and a terminal is there; else ``error`` raised."""
+        from .login.on_demand import login_on_demand  # the cold path only: never imported when warm
 
-    def _cached_or_refreshed(self) -> SSOToken:
+        return login_on_demand(self._config, self._botocore_session, error)
+
+    def cached_or_refreshed(self) -> SSOToken:
+        """``usable_token()`` without a login on demand: for callers holding a lock others wait on."""
         token = self.load()
         if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
             return token

@@ -319,3 +319,56 @@ def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
     with pytest.raises(CachePathUnusable) as caught, JSONFileCache(str(tmp_path)).lock("k"):
         pass
     assert "pip install filelock" in str(caught.value.fix)
+
+
+def test_a_waiter_reads_the_file_again_only_once_it_has_changed(tmp_path: Path) -> None:
+    """Polling costs one stat while the holder works: the CPU it needs is not spent parsing."""
+    polls = []
+    writer = JSONFileCache(str(tmp_path))
+    writer.write("k", {"n": 1})
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        if len(polls) == 20:
+            writer.write("k", {"n": 2})  # the holder's refresh lands
+
+    cache = JSONFileCache(str(tmp_path), lock_timeout=30, sleep=sleep)
+    asked = []
+
+    def ready() -> Optional[dict]:
+        data = cache.read("k")
+        asked.append(data)
+        return data if data is not None and data["n"] == 2 else None
+
+    with filelock.FileLock(str(tmp_path / "k.lock")), cache.lock("k", ready=ready) as held:
+        assert held.ready == {"n": 2}
+        assert not held.shared
+    assert len(polls) == 20
+    assert asked == [{"n": 1}, {"n": 2}], "asked once at first, then once after the write"
+
+
+def test_is_locked_tells_a_held_lock_from_a_free_or_missing_one_and_creates_nothing(tmp_path: Path) -> None:
+    cache = JSONFileCache(str(tmp_path))
+    assert not cache.is_locked("k")
+    assert not (tmp_path / "k.lock").exists(), "asking never creates the lock file"
+    with filelock.FileLock(str(tmp_path / "k.lock")):
+        assert cache.is_locked("k")
+    assert not cache.is_locked("k")
+    with cache.lock("k"):
+        assert cache.is_locked("k"), "our own lock, as another thread sees it"
+    with cache.lock("k"):
+        pass  # asking took nothing that stays
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "directory"])
+def test_is_locked_says_no_for_a_lock_path_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "k.lock"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink":
+        target = tmp_path / "elsewhere"
+        target.write_text("")
+        path.symlink_to(target)
+    else:
+        path.mkdir()
+    assert not JSONFileCache(str(tmp_path)).is_locked("k")  # and it returns at once: nothing blocks
