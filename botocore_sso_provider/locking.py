@@ -2,10 +2,14 @@
 
 A refresh happens under an exclusive lock on ``<key>.lock`` beside the cache
 file. Most processes that find the lock taken do not need it: the holder is
-about to write what they want. So a waiter polls, with a short back-off, both
-the lock and a caller's ``ready`` check (typically "is the cache file fresh
-now?"), and stops waiting as soon as either the lock is free or ``ready``
-answers; a waiter whose data became fresh never holds the lock.
+about to write what they want. So a waiter sleeps until the holder lets go
+(a daemon thread blocked on a shared ``flock`` of the same file wakes it at
+that moment), asking a caller's ``ready`` check (typically "is the cache file
+fresh now?") then and every ``RECHECK_INTERVAL`` meanwhile; a waiter whose
+data became fresh never holds the lock. Sleeping in the kernel costs a waiter
+no CPU, which a herd's one refreshing process needs; where no thread can
+watch (no ``fcntl``, or green threads that a blocking call would stall), it
+polls with a short back-off instead.
 
 On POSIX the lock is ``fcntl.flock`` on the lock file, which is exactly the
 lock ``filelock`` takes there, so processes using either exclude each other;
@@ -16,6 +20,7 @@ is never deleted (deleting it would split waiters across inodes).
 
 from __future__ import annotations
 
+import _thread
 import logging
 import os
 import stat
@@ -34,7 +39,10 @@ logger = logging.getLogger(__name__)
 
 FIRST_POLL_INTERVAL = 0.001
 MAX_POLL_INTERVAL = 0.01
-"""Waiters poll every 1 ms at first, backing off to 10 ms: a refresh takes tens of milliseconds."""
+"""Without a watching thread, waiters poll every 1 ms at first, backing off to 10 ms."""
+
+RECHECK_INTERVAL = 0.25
+"""With one, ``ready`` is asked at least this often (data can land before the holder lets go)."""
 
 _FILE_MODE = 0o600
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -92,6 +100,32 @@ class FileLock:
                 self._fallback.release()
         finally:
             self._thread_lock.release()
+
+    def watch_release(self) -> Optional[threading.Event]:
+        """An event set once whoever holds the lock lets go; None where no thread can watch for it."""
+        if fcntl is None or not _native_threads():
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        released = threading.Event()
+
+        def watch() -> None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)  # asleep in the kernel until the holder lets go
+            except OSError:
+                pass
+            finally:
+                os.close(fd)  # and the shared lock with it, at once
+                released.set()
+
+        try:
+            threading.Thread(target=watch, name=f"botocore-sso wait {self.path}", daemon=True).start()
+        except RuntimeError:  # no new thread now (interpreter shutting down, thread limit)
+            os.close(fd)
+            return None
+        return released
 
     def _try_file_lock(self) -> bool:
         if fcntl is None:  # pragma: no cover - Windows
@@ -163,6 +197,7 @@ def acquire_unless_ready(
         return None
     deadline = time.monotonic() + timeout
     interval = FIRST_POLL_INTERVAL
+    released: Optional[threading.Event] = None
     waiting = False
     while True:
         value = ready()
@@ -174,7 +209,17 @@ def acquire_unless_ready(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise LockTimeout(lock.path, timeout)
-        sleep(min(interval, remaining))
-        interval = min(interval * 2, MAX_POLL_INTERVAL)
+        if released is None or released.is_set():  # the first wait, or another process took it first
+            released = lock.watch_release()
+        if released is not None:
+            released.wait(min(RECHECK_INTERVAL, remaining))
+        else:
+            sleep(min(interval, remaining))
+            interval = min(interval * 2, MAX_POLL_INTERVAL)
         if lock.try_acquire():
             return None
+
+
+def _native_threads() -> bool:
+    """False under gevent or eventlet monkey-patching: a blocked green thread stalls the process."""
+    return getattr(_thread.start_new_thread, "__module__", None) in (None, "_thread")

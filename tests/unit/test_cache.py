@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import logging
 import os
 import stat
@@ -322,17 +323,10 @@ def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
 
 
 def test_a_waiter_reads_the_file_again_only_once_it_has_changed(tmp_path: Path) -> None:
-    """Polling costs one stat while the holder works: the CPU it needs is not spent parsing."""
-    polls = []
+    """Waiting costs one stat a recheck while the holder works, not a read and a parse."""
     writer = JSONFileCache(str(tmp_path))
     writer.write("k", {"n": 1})
-
-    def sleep(seconds: float) -> None:
-        polls.append(seconds)
-        if len(polls) == 20:
-            writer.write("k", {"n": 2})  # the holder's refresh lands
-
-    cache = JSONFileCache(str(tmp_path), lock_timeout=30, sleep=sleep)
+    cache = JSONFileCache(str(tmp_path), lock_timeout=30)
     asked = []
 
     def ready() -> Optional[dict]:
@@ -340,11 +334,37 @@ def test_a_waiter_reads_the_file_again_only_once_it_has_changed(tmp_path: Path) 
         asked.append(data)
         return data if data is not None and data["n"] == 2 else None
 
-    with filelock.FileLock(str(tmp_path / "k.lock")), cache.lock("k", ready=ready) as held:
-        assert held.ready == {"n": 2}
-        assert not held.shared
-    assert len(polls) == 20
+    landing = threading.Timer(0.4, writer.write, ("k", {"n": 2}))  # the holder's refresh lands
+    with filelock.FileLock(str(tmp_path / "k.lock")):
+        landing.start()
+        with cache.lock("k", ready=ready) as held:
+            assert held.ready == {"n": 2}
+            assert not held.shared
     assert asked == [{"n": 1}, {"n": 2}], "asked once at first, then once after the write"
+
+
+@pytest.mark.parametrize("threads", ["native", "green"])
+def test_a_waiter_sleeps_until_the_holder_lets_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: str
+) -> None:
+    """No polling where a thread can watch the lock; a short back-off where none can."""
+    from botocore_sso_provider import locking
+
+    if threads == "green":
+        monkeypatch.setattr(locking, "_native_threads", lambda: False)
+    sleeps: list = []
+    cache = JSONFileCache(str(tmp_path), lock_timeout=30, sleep=lambda s: (sleeps.append(s), time.sleep(s)))
+    holder = os.open(tmp_path / "k.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # its own descriptor: as another process holds it
+    threading.Timer(0.3, os.close, (holder,)).start()
+    started = time.monotonic()
+    with cache.lock("k", ready=lambda: None) as held:
+        assert held.shared and held.ready is None, "taken once let go"
+        assert time.monotonic() - started >= 0.3
+    if threads == "native":
+        assert sleeps == []
+    else:
+        assert len(sleeps) > 10 and max(sleeps) <= locking.MAX_POLL_INTERVAL
 
 
 def test_is_locked_tells_a_held_lock_from_a_free_or_missing_one_and_creates_nothing(tmp_path: Path) -> None:
