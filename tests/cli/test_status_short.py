@@ -23,14 +23,8 @@ import pytest
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.conftest import COMMAND, botocore_sso, write_role_credentials
 from tests.conftest import SSO_CONFIG, in_minutes, run_python, token_path
+from tests.functional.test_status import LEGACY
 
-LEGACY = """
-    [profile old]
-    sso_start_url = https://legacy.awsapps.com/start
-    sso_region = eu-west-1
-    sso_account_id = 222222222222
-    sso_role_name = ReadOnly
-"""
 ASSUME_ROLE = """
     [profile admin]
     role_arn = arn:aws:iam::111111111111:role/Admin
@@ -70,15 +64,15 @@ def answer(*arguments: str, env: Optional[Dict[str, str]] = None) -> Answer:
     )
 
 
-def both_ways(profile: Optional[str], env: Optional[Dict[str, str]] = None) -> tuple[Answer, Answer]:
-    """The prompt line as a prompt asks for it, and the full path's (``--debug``)."""
+def both_ways(profile: Optional[str], env: Optional[Dict[str, str]] = None) -> Answer:
+    """The prompt line as a prompt asks for it, checked against the full path's (``--debug``)."""
     chosen = ["--profile", profile] if profile else []
     quick = answer("status", "--short", *chosen, env=env)
     full = answer("--debug", "status", "--short", *chosen, env=env)
     assert full.heavy, "--debug must take the full path"
     assert "Traceback" not in full.error
     assert (quick.status, quick.stdout, quick.error) == (full.status, full.stdout, full.error)
-    return quick, full
+    return quick
 
 
 def assert_quick(quick: Answer) -> None:
@@ -101,9 +95,18 @@ def config(write_config: Callable[[str], Path]) -> Path:
 
 
 Seed = Callable[..., Dict[str, Any]]
+Setup = Callable[[Seed, Path], None]
 
 
-def _legacy_expired_with_role_credentials(minutes: float) -> Callable[[Seed, Path], None]:
+@pytest.fixture
+def prepare(
+    idc: FakeIdentityCenter, config: Path, seed_login: Seed, aws_home: Path
+) -> Callable[[Setup], None]:
+    """Runs a case's setup in the temporary HOME, over the config above, with the fake's logins."""
+    return lambda setup: setup(seed_login, aws_home)
+
+
+def _legacy_expired_with_role_credentials(minutes: float) -> Setup:
     def setup(seed: Seed, home: Path) -> None:
         seed(session_name=None, startUrl=LEGACY_URL, expiresAt=in_minutes(-1))
         write_role_credentials(home, "old", minutes=minutes)
@@ -111,7 +114,7 @@ def _legacy_expired_with_role_credentials(minutes: float) -> Callable[[Seed, Pat
     return setup
 
 
-def _token(session: Optional[str] = "corp", **fields: Any) -> Callable[[Seed, Path], None]:
+def _token(session: Optional[str] = "corp", **fields: Any) -> Setup:
     def setup(seed: Seed, home: Path) -> None:
         if session is None:
             seed(session_name=None, startUrl=LEGACY_URL, **fields)
@@ -125,7 +128,7 @@ def _nothing(seed: Seed, home: Path) -> None:
     """No login at all."""
 
 
-PLAIN_CASES: Dict[str, tuple[str, Callable[[Seed, Path], None], str, int]] = {
+PLAIN_CASES: Dict[str, tuple[str, Setup, str, int]] = {
     "logged-in": ("dev", _token(expiresAt=in_minutes(192.5)), "corp 3h12m\n", 0),
     "expired-refreshable": ("dev", _token(expiresAt=in_minutes(-5)), "corp refresh\n", 0),
     "expired": ("dev", _token(expiresAt=in_minutes(-5), refreshToken=""), "corp expired\n", 1),
@@ -157,16 +160,13 @@ PLAIN_CASES: Dict[str, tuple[str, Callable[[Seed, Path], None], str, int]] = {
 @pytest.mark.parametrize(("profile", "setup", "line", "status"), PLAIN_CASES.values(), ids=list(PLAIN_CASES))
 def test_the_quick_line_is_the_full_paths_and_imports_no_botocore(
     profile: str,
-    setup: Callable[[Seed, Path], None],
+    setup: Setup,
     line: str,
     status: int,
-    idc: FakeIdentityCenter,
-    config: Path,
-    seed_login: Seed,
-    aws_home: Path,
+    prepare: Callable[[Setup], None],
 ) -> None:
-    setup(seed_login, aws_home)
-    quick, _ = both_ways(profile)
+    prepare(setup)
+    quick = both_ways(profile)
     assert (quick.stdout, quick.status) == (line, status)
     assert_quick(quick)
     full_status_agrees(profile, quick)
@@ -214,7 +214,7 @@ def test_the_profile_comes_from_the_environment_as_botocore_picks_it(
         ({"AWS_DEFAULT_PROFILE": "old"}, f"{LEGACY_URL} expired\n"),
         ({"AWS_PROFILE": "dev", "AWS_DEFAULT_PROFILE": "old"}, f"{LEGACY_URL} expired\n"),  # botocore's order
     ):
-        quick, _ = both_ways(None, env={**os.environ, **chosen})
+        quick = both_ways(None, env={**os.environ, **chosen})
         assert quick.stdout == line, chosen
         assert_quick(quick)
 
@@ -240,7 +240,7 @@ def test_the_config_file_and_cache_directory_variables_are_honoured(
         "AWS_CONFIG_FILE": "$CONFIG_DIR/config",
         "BOTOCORE_SSO_TOKEN_CACHE_DIR": str(tokens),
     }
-    quick, _ = both_ways("far", env=env)
+    quick = both_ways("far", env=env)
     assert (quick.stdout, quick.status) == ("remote 45m\n", 0)
     assert_quick(quick)
     full_status_agrees("far", quick, env=env)
@@ -255,7 +255,7 @@ def test_nested_settings_elsewhere_in_the_profile_do_not_send_it_the_full_way(
         )
     )
     seed_login(expiresAt=in_minutes(20.5))
-    quick, _ = both_ways("dev")
+    quick = both_ways("dev")
     assert (quick.stdout, quick.status) == ("corp 20m\n", 0)
     assert_quick(quick)
 
@@ -284,7 +284,7 @@ def _symlinked_token(seed: Seed, home: Path) -> None:
     path.symlink_to(target)
 
 
-def _config(text: str) -> Callable[[Seed, Path], None]:
+def _config(text: str) -> Setup:
     def write(seed: Seed, home: Path) -> None:
         (home / ".aws" / "config").write_text(text)
         seed(expiresAt=in_minutes(60.5))
@@ -295,7 +295,7 @@ def _config(text: str) -> Callable[[Seed, Path], None]:
 SESSION = "[sso-session corp]\nsso_start_url = https://fake-idc.awsapps.com/start\nsso_region = us-east-1\n"
 DEV = "[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = ReadOnly\n"
 
-HANDED_OVER: Dict[str, tuple[str, Callable[[Seed, Path], None], str]] = {
+HANDED_OVER: Dict[str, tuple[str, Setup, str]] = {
     "unknown-profile": ("nope", lambda seed, home: None, 'The profile "nope" does not exist'),
     "not-an-sso-profile": (
         "plain",
@@ -331,15 +331,12 @@ HANDED_OVER: Dict[str, tuple[str, Callable[[Seed, Path], None], str]] = {
 @pytest.mark.parametrize(("profile", "setup", "error"), HANDED_OVER.values(), ids=list(HANDED_OVER))
 def test_what_the_quick_readers_are_unsure_of_is_answered_by_the_full_path(
     profile: str,
-    setup: Callable[[Seed, Path], None],
+    setup: Setup,
     error: str,
-    idc: FakeIdentityCenter,
-    config: Path,
-    seed_login: Seed,
-    aws_home: Path,
+    prepare: Callable[[Setup], None],
 ) -> None:
-    setup(seed_login, aws_home)
-    quick, _ = both_ways(profile)
+    prepare(setup)
+    quick = both_ways(profile)
     assert quick.heavy, "the quick path answered what it should have handed over"
     assert error in quick.error
     if quick.error:
@@ -352,7 +349,7 @@ def test_an_empty_config_file_variable_names_no_file_as_in_botocore(
     idc: FakeIdentityCenter, config: Path, seed_login: Seed
 ) -> None:
     seed_login(expiresAt=in_minutes(60.5))
-    quick, _ = both_ways("dev", env={**os.environ, "AWS_CONFIG_FILE": ""})
+    quick = both_ways("dev", env={**os.environ, "AWS_CONFIG_FILE": ""})
     assert quick.heavy
     assert quick.status == 1 and quick.stdout == ""
     assert 'The profile "dev" does not exist' in quick.error
