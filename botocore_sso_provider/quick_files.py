@@ -248,8 +248,12 @@ def _private_directory(directory: str) -> bool:
 
 
 def _is_private(info: os.stat_result, *, regular: bool) -> bool:
-    """Ours (this user's), of the expected kind, and writable by nobody else."""
+    """Ours (this user's), of the expected kind, and writable by nobody else.
+
+    Where there are no uids (Windows), nothing is sure: the full path decides.
+    """
     import stat
 
+    geteuid = getattr(os, "geteuid", None)
     kind = stat.S_ISREG(info.st_mode) if regular else stat.S_ISDIR(info.st_mode)
-    return kind and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+    return kind and geteuid is not None and info.st_uid == geteuid() and not info.st_mode & 0o022
