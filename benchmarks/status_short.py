@@ -127,6 +127,7 @@ def measure(runs: int, bin_dir: Optional[Path] = None) -> dict[str, float]:
         for _ in range(3):  # warm the page cache and .pyc files
             for command in commands.values():
                 _time(command, env)
+        _check_the_quick_path(python, status, env)
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):
@@ -143,6 +144,21 @@ def measure(runs: int, bin_dir: Optional[Path] = None) -> dict[str, float]:
         result[f"{name}_wall"] = statistics.median(walls[name]) * 1000
         result[f"{name}_cpu"] = statistics.median(cpus[name]) * 1000
     return result
+
+
+def _check_the_quick_path(python: str, status: list[str], env: dict[str, str]) -> None:
+    """The timed command must answer without botocore (else the row would time the full path)."""
+    watched = subprocess.run(
+        [python, "-X", "importtime", *(status[1:] if status[0] == python else status)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in watched.stderr.splitlines() if "|" in line}
+    heavy = sorted(name for name in imported if name.split(".")[0] in ("botocore", "boto3"))
+    if heavy or not watched.stdout.startswith("corp "):
+        raise RuntimeError(f"status --short did not take the quick path: {watched.stdout!r}, {heavy[:5]}")
 
 
 def main() -> int:
