@@ -114,12 +114,19 @@ def _legacy_expired_with_role_credentials(minutes: float) -> Setup:
     return setup
 
 
-def _token(session: Optional[str] = "corp", **fields: Any) -> Setup:
+def _token(
+    session: Optional[str] = "corp", *, expires: float, registration: Optional[float] = None, **fields: str
+) -> Setup:
+    """A login expiring ``expires`` minutes from when the test runs (not when it is collected)."""
+
     def setup(seed: Seed, home: Path) -> None:
+        times = {"expiresAt": in_minutes(expires)}
+        if registration is not None:
+            times["registrationExpiresAt"] = in_minutes(registration)
         if session is None:
-            seed(session_name=None, startUrl=LEGACY_URL, **fields)
+            seed(session_name=None, startUrl=LEGACY_URL, **times, **fields)
         else:
-            seed(**fields)
+            seed(**times, **fields)
 
     return setup
 
@@ -129,12 +136,12 @@ def _nothing(seed: Seed, home: Path) -> None:
 
 
 PLAIN_CASES: Dict[str, tuple[str, Setup, str, int]] = {
-    "logged-in": ("dev", _token(expiresAt=in_minutes(192.5)), "corp 3h12m\n", 0),
-    "expired-refreshable": ("dev", _token(expiresAt=in_minutes(-5)), "corp refresh\n", 0),
-    "expired": ("dev", _token(expiresAt=in_minutes(-5), refreshToken=""), "corp expired\n", 1),
+    "logged-in": ("dev", _token(expires=192.5), "corp 3h12m\n", 0),
+    "expired-refreshable": ("dev", _token(expires=-5), "corp refresh\n", 0),
+    "expired": ("dev", _token(expires=-5, refreshToken=""), "corp expired\n", 1),
     "registration-expired": (
         "dev",
-        _token(expiresAt=in_minutes(-5), registrationExpiresAt=in_minutes(-1)),
+        _token(expires=-5, registration=-1),
         "corp expired\n",
         1,
     ),
@@ -151,9 +158,9 @@ PLAIN_CASES: Dict[str, tuple[str, Setup, str, int]] = {
         f"{LEGACY_URL} expired\n",
         1,
     ),
-    "legacy-logged-in": ("old", _token(None, expiresAt=in_minutes(30.5)), f"{LEGACY_URL} 30m\n", 0),
-    "assume-role-on-sso": ("admin", _token(expiresAt=in_minutes(90.5)), "corp 1h30m\n", 0),
-    "days-left": ("dev", _token(expiresAt=in_minutes(26 * 60 + 0.5)), "corp 1d2h\n", 0),
+    "legacy-logged-in": ("old", _token(None, expires=30.5), f"{LEGACY_URL} 30m\n", 0),
+    "assume-role-on-sso": ("admin", _token(expires=90.5), "corp 1h30m\n", 0),
+    "days-left": ("dev", _token(expires=26 * 60 + 0.5), "corp 1d2h\n", 0),
 }
 
 
