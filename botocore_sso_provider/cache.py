@@ -35,6 +35,14 @@ import threading
 import time
 from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, Union
 
+# Where the caches live is decided in quick_files, which the fast paths share without this module.
+from .quick_files import (  # noqa: F401 - re-exported: the cache's directories
+    ROLE_CACHE_DIR_VARIABLE,
+    TOKEN_CACHE_DIR_VARIABLE,
+    role_cache_dir,
+    token_cache_dir,
+)
+
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
@@ -48,8 +56,6 @@ a holder's worst case (a refresh and a GetRoleCredentials call, each bounded
 to about 24 s by the clients' timeouts and retries)."""
 
 LOCK_TIMEOUT_VARIABLE = "BOTOCORE_SSO_LOCK_TIMEOUT"
-TOKEN_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_TOKEN_CACHE_DIR"  # noqa: S105 - a variable name
-ROLE_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_ROLE_CACHE_DIR"
 
 MAX_LOCK_TIMEOUT = 86400.0
 """The longest lock wait accepted (a day); larger values are capped with a warning."""
@@ -100,23 +106,6 @@ class CacheLockTimeout(Exception):
         super().__init__(f"{path} stayed locked for {timeout:g} s")
         self.path = path
         self.timeout = timeout
-
-
-def token_cache_dir() -> str:
-    """Where SSO tokens live: $BOTOCORE_SSO_TOKEN_CACHE_DIR, else the AWS CLI v2's ~/.aws/sso/cache.
-
-    Resolved at each use, not at import, so HOME and the variable may change.
-    """
-    return _directory_from(TOKEN_CACHE_DIR_VARIABLE, os.path.join("~", ".aws", "sso", "cache"))
-
-
-def role_cache_dir() -> str:
-    """Where role credentials live: $BOTOCORE_SSO_ROLE_CACHE_DIR, else the CLI v2's ~/.aws/cli/cache."""
-    return _directory_from(ROLE_CACHE_DIR_VARIABLE, os.path.join("~", ".aws", "cli", "cache"))
-
-
-def _directory_from(variable: str, default: str) -> str:
-    return os.path.abspath(os.path.expanduser(os.environ.get(variable) or default))
 
 
 def lock_timeout_from_environment() -> float:

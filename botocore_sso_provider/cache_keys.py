@@ -1,4 +1,4 @@
-"""The AWS CLI v2's name for a role's cached credentials, in a module light enough for the fast path.
+"""The AWS CLI v2's names for cached tokens and role credentials, in a module light enough for the fast paths.
 
 ``credentials.py`` imports ``botocore.credentials``, which a warm
 ``botocore-sso credential-process`` must not pay for; the key lives here so
@@ -41,3 +41,9 @@ def role_cache_key_of(account_id: str, role_name: str, *, session_name: Optional
         args["startUrl"] = start_url
     text = json.dumps(args, sort_keys=True, separators=(",", ":"))
     return sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
+
+
+def token_cache_key_of(*, session_name: Optional[str], start_url: str) -> str:
+    """The AWS CLI v2 file name (without .json) of a login's token: by session name, else start URL."""
+    source = session_name if session_name is not None else start_url
+    return sha1(source.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security

@@ -10,20 +10,20 @@ key, with the fix.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from typing import Any, Mapping, NamedTuple, Optional
 
+from .cache_keys import token_cache_key_of
 from .errors import SSOConfigError
+from .quick_files import REGION_NAME
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 """What a PKCE login registers and asks for when no sso_registration_scopes is set (as the CLI)."""
 
 _PROFILE_KEYS = ("sso_account_id", "sso_role_name")
 _ANY_SSO_KEYS = ("sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-# botocore's own rule for a region name (botocore.utils.validate_region_name)
-_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
+_REGION_NAME = re.compile(REGION_NAME)
 _SESSION_KEYS = ("sso_start_url", "sso_region")
 
 
@@ -48,8 +48,7 @@ class SSOSessionConfig(NamedTuple):
     @property
     def token_cache_key(self) -> str:
         """The AWS CLI v2 file name (without .json) of this login's token."""
-        source = self.name if self.name is not None else self.start_url
-        return hashlib.sha1(source.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security
+        return token_cache_key_of(session_name=self.name, start_url=self.start_url)
 
     @property
     def subject(self) -> str:

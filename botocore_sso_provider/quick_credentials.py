@@ -3,14 +3,13 @@
 SDKs in other languages run ``botocore-sso credential-process`` once per
 process, so the warm path is a Python start plus two small file reads: the
 config and the role's cache file. It imports no part of botocore (importing
-botocore alone costs more than a Python start), only ``configparser``, which
-botocore's own loader uses, read the way ``botocore.configloader`` reads it.
-It serves only what it fully understands: a plain SSO profile (legacy or
-sso-session) whose cache file is ours, private and fresh. Anything else,
-including every error, goes the full way: a botocore session with this
-package's provider, which validates the config with errors that name the fix
-and refreshes under the shared locks (N concurrent runs make one
-GetRoleCredentials).
+botocore alone costs more than a Python start): ``quick_files`` reads both
+files without it, as botocore and ``cache.py`` would. It serves only what it
+fully understands: a plain SSO profile (legacy or sso-session) whose cache
+file is ours, private and fresh. Anything else, including every error, goes
+the full way: a botocore session with this package's provider, which
+validates the config with errors that name the fix and refreshes under the
+shared locks (N concurrent runs make one GetRoleCredentials).
 
 Profiles that are not SSO profiles (an assume-role profile on top of an SSO
 one, static keys) take the full way too. A profile whose own
@@ -27,6 +26,15 @@ import os
 
 from .cache_keys import role_cache_key_of
 from .exporting import ProfileCredentials
+from .quick_files import (
+    config_path,
+    load_config,
+    plain_sso_profile,
+    profile_name,
+    read_ini,
+    read_private_json,
+    role_cache_dir,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -40,42 +48,14 @@ its own 15-minute mark never gets back the credentials it is replacing."""
 CHAIN_VARIABLE = "BOTOCORE_SSO_CREDENTIAL_PROCESS_CHAIN"
 """The profiles being resolved by enclosing runs (a JSON list), to refuse loops."""
 
-PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
-"""In botocore's order: AWS_DEFAULT_PROFILE wins when both are set."""
-
-ROLE_CACHE_DIR_VARIABLE = "BOTOCORE_SSO_ROLE_CACHE_DIR"
-"""As in ``cache.role_cache_dir`` (a test holds the two together)."""
-
-MAX_CACHE_FILE_SIZE = 64 * 1024
-"""A role cache file is a few hundred bytes; anything bigger is left to the full path."""
-
-
-def profile_name(profile: Optional[str], environ: Mapping[str, str] = os.environ) -> str:
-    """The profile botocore would use: the one named, else from the environment, else ``default``."""
-    for candidate in (profile, *(environ.get(name) for name in PROFILE_VARIABLES)):
-        if candidate:
-            return candidate
-    return "default"
-
-
-def config_path(variable: str = "AWS_CONFIG_FILE", default: str = "~/.aws/config") -> str:
-    """The file botocore reads, expanded as ``botocore.configloader`` expands it."""
-    return os.path.expanduser(os.path.expandvars(os.environ.get(variable) or default))
-
-
-def role_cache_dir() -> str:
-    """``cache.role_cache_dir()`` without importing the cache module (and logging with it)."""
-    default = os.path.join("~", ".aws", "cli", "cache")
-    return os.path.abspath(os.path.expanduser(os.environ.get(ROLE_CACHE_DIR_VARIABLE) or default))
-
 
 def load_full_config() -> dict[str, Any]:
     """The config file as botocore parses it (profiles and sso-sessions); empty when absent."""
-    from botocore.configloader import load_config
+    import botocore.configloader
     from botocore.exceptions import ConfigNotFound
 
     try:
-        return dict(load_config(config_path()))
+        return dict(botocore.configloader.load_config(config_path()))
     except ConfigNotFound:
         return {}
 
@@ -86,32 +66,23 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
     Never raises for a config or cache problem: None sends the caller the full
     way, where such problems are reported properly.
     """
-    sections = _read_ini(config_path())
-    if sections is None or _credentials_file_names(profile):
+    config = load_config(config_path())
+    if config is None or _credentials_file_names(profile):
         return None
-    profiles, sessions = _profile_map(sections)
-    values = profiles.get(profile)
-    if not values or not values.get("sso_account_id") or not values.get("sso_role_name"):
-        return None
-    session_name = values.get("sso_session")
-    if session_name is not None:
-        session = sessions.get(session_name) or {}
-        start_url, region = session.get("sso_start_url"), session.get("sso_region")
-        if any(key in values and values[key] != value for key, value in session.items()):
-            return None  # the provider reports the disagreement (config._check_agreement)
-    else:
-        start_url, region = values.get("sso_start_url"), values.get("sso_region")
-    if not start_url or not region:
+    profiles, sessions = config
+    sso = plain_sso_profile(profiles, sessions, profile)
+    if sso is None:
         return None
     key = role_cache_key_of(
-        str(values["sso_account_id"]), values["sso_role_name"], session_name=session_name, start_url=start_url
+        sso.account_id, sso.role_name, session_name=sso.session_name, start_url=sso.start_url
     )
-    data = _read_private_json(os.path.join(role_cache_dir(), f"{key}.json"))
+    data = read_private_json(os.path.join(role_cache_dir(), f"{key}.json"))
     if not isinstance(data, dict) or data.get("ProviderType", "sso") != "sso":
         return None
     creds = data.get("Credentials")
     if not isinstance(creds, dict):
         return None
+    region = profiles[profile].get("region")
     try:
         expiration = parse_expiration(creds["Expiration"])
         credentials = ProfileCredentials(
@@ -119,8 +90,8 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
             secret_key=_text(creds["SecretAccessKey"]),
             token=_text(creds["SessionToken"]),
             expiration=expiration,
-            account_id=str(creds.get("AccountId") or values["sso_account_id"]),
-            region=values.get("region") or None,
+            account_id=str(creds.get("AccountId") or sso.account_id),
+            region=region if isinstance(region, str) and region else None,
         )
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
@@ -147,99 +118,13 @@ def _text(value: Any) -> str:
     return value
 
 
-def _read_ini(path: str) -> Optional[dict[str, dict[str, str]]]:
-    """Sections of an INI file as ``botocore.configloader.raw_config_parse`` reads them; None if unsure."""
-    import configparser
-
-    if not os.path.isfile(path):
-        return None
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read([path])
-    except (configparser.Error, UnicodeDecodeError, OSError):
-        return None
-    sections: dict[str, dict[str, str]] = {}
-    for section in parser.sections():
-        values = {option: parser.get(section, option) for option in parser.options(section)}
-        # botocore parses values that start with a newline as nested sections; none of ours do
-        sections[section] = {k: v for k, v in values.items() if not v.startswith("\n")}
-    return sections
-
-
-def _profile_map(sections: Mapping[str, dict[str, str]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Profiles and sso-sessions by name, as ``botocore.configloader.build_profile_map`` names them."""
-    profiles: dict[str, Any] = {}
-    sessions: dict[str, Any] = {}
-    for key, values in sections.items():
-        target = (
-            profiles if key.startswith("profile") else sessions if key.startswith("sso-session") else None
-        )
-        if target is not None:
-            parts = _split_section_name(key)
-            if parts is not None and len(parts) == 2:
-                target[parts[1]] = values
-        elif key == "default":
-            profiles[key] = values
-    return profiles, sessions
-
-
-def _split_section_name(key: str) -> Optional[list[str]]:
-    """``shlex.split(key)``, as botocore splits section names; shlex is imported only when it matters."""
-    if not any(c in "'\"\\" or (c.isspace() and c not in " \t") for c in key):
-        return key.split()  # no quotes, escapes or unusual whitespace: the same split
-    import shlex
-
-    try:
-        return shlex.split(key)
-    except ValueError:
-        return None
-
-
 def _credentials_file_names(profile: str) -> bool:
     """Whether the credentials file has a section for ``profile`` (botocore merges it in: full path)."""
     path = config_path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
     if not os.path.exists(path):
         return False
-    sections = _read_ini(path)
+    sections = read_ini(path)
     return sections is None or profile in sections
-
-
-def _read_private_json(path: str) -> Any:
-    """The JSON in ``path`` if it is a small regular file of ours that nobody else can write; else None."""
-    flags = (
-        os.O_RDONLY
-        | getattr(os, "O_NONBLOCK", 0)
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-    )
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if (
-            not _is_regular(info.st_mode)
-            or info.st_uid != os.geteuid()
-            or info.st_mode & 0o022
-            or info.st_size > MAX_CACHE_FILE_SIZE
-        ):
-            return None
-        data = os.read(fd, MAX_CACHE_FILE_SIZE + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (ValueError, RecursionError):  # torn, not ours, or nested too deep: the full path re-reads it
-        return None
-
-
-def _is_regular(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode)
 
 
 def profile_credentials(profile: Optional[str] = None) -> ProfileCredentials:

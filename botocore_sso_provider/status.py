@@ -1,8 +1,10 @@
 """What is logged in and cached, read from the files alone: no request, no secret shown.
 
 ``status`` answers from the config file (parsed by ``botocore.configloader``,
-the host's own parser, without a botocore session) and the cache files, so it
-is fast enough for a shell prompt (``status --short``). A login is *usable*
+the host's own parser, without a botocore session) and the cache files. The
+shell-prompt line (``status --short``) is answered by ``quick_status``
+without botocore when it can, by the same rules (they live there), and
+comes here for anything unusual and for every error. A login is *usable*
 when credentials can be had now without a new login: fresh cached role
 credentials, or an access token that is valid or can be refreshed. Whether a
 refresh will really succeed (the portal session may have been ended) only
@@ -12,7 +14,6 @@ the service knows; ``refreshable`` says what the cache allows.
 from __future__ import annotations
 
 import datetime
-import os
 from typing import Any, Mapping, NamedTuple, Optional
 
 from . import cache as _cache
@@ -20,6 +21,8 @@ from .cache import JSONFileCache, role_cache_dir, token_cache_dir
 from .cache_keys import role_cache_key_of
 from .config import SSOSessionConfig, config_file_path, resolve_profile, resolve_session
 from .errors import SSOConfigError, login_command
+from .quick_files import profile_name
+from .quick_status import after, now_utc, parse_time, prompt_line, refreshable, role_expiry, sso_root
 
 _CLI_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # What the cache raises for a file it will not use: unparseable, and (where the cache checks
@@ -28,40 +31,6 @@ _UNREADABLE: tuple[type[Exception], ...] = tuple(
     getattr(_cache, name) for name in ("CacheFileCorrupt", "CachePathUnusable") if hasattr(_cache, name)
 )
 _UTC = datetime.timezone.utc
-
-
-def now_utc() -> datetime.datetime:
-    return datetime.datetime.now(_UTC)
-
-
-def parse_time(text: Any) -> Optional[datetime.datetime]:
-    """A cache timestamp as aware UTC; None when absent or unreadable.
-
-    The CLI's own format (``2026-11-23T10:00:00Z``) is parsed here directly:
-    dateutil costs 10 ms to import, too much for a prompt, so it only reads
-    the other spellings.
-    """
-    if not isinstance(text, str) or not text:
-        return None
-    if len(text) == 20 and text[4] == text[7] == "-" and text[10] == "T" and text[19] == "Z":
-        try:  # by hand: strptime's first call compiles its locale regexes (milliseconds)
-            return datetime.datetime(
-                int(text[0:4]),
-                int(text[5:7]),
-                int(text[8:10]),
-                int(text[11:13]),
-                int(text[14:16]),
-                int(text[17:19]),
-                tzinfo=_UTC,
-            )
-        except ValueError:
-            pass
-    try:
-        from .clock import parse_timestamp
-
-        return parse_timestamp(text)
-    except (ValueError, OverflowError, TypeError):
-        return None
 
 
 def format_time(moment: Optional[datetime.datetime]) -> Optional[str]:
@@ -90,7 +59,7 @@ class RoleCredentialStatus(NamedTuple):
     expires_at: Optional[datetime.datetime]
 
     def fresh(self, now: datetime.datetime) -> bool:
-        return self.expires_at is not None and self.expires_at > now
+        return after(self.expires_at, now)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,7 +83,7 @@ class LoginStatus(NamedTuple):
 
     @property
     def token_valid(self) -> bool:
-        return self.expires_at is not None and self.expires_at > self.now
+        return after(self.expires_at, self.now)
 
     @property
     def logged_in(self) -> bool:
@@ -168,18 +137,11 @@ def login_status(
     if not data or "accessToken" not in data:
         return LoginStatus(login, False, None, False, None, role_states, problem, moment)
     registration = parse_time(data.get("registrationExpiresAt"))
-    refreshable = bool(
-        login.refreshable
-        and data.get("refreshToken")
-        and data.get("clientId")
-        and data.get("clientSecret")
-        and (registration is None or registration > moment)
-    )
     return LoginStatus(
         login,
         True,
         parse_time(data.get("expiresAt")),
-        refreshable,
+        refreshable(data, registration, session=login.refreshable, now=moment),
         registration,
         role_states,
         problem,
@@ -191,13 +153,9 @@ def _role_expiry(
     cache: JSONFileCache, account_id: str, role_name: str, login: SSOSessionConfig
 ) -> Optional[datetime.datetime]:
     try:
-        data = cache.read(role_cache_key(account_id, role_name, login))
+        return role_expiry(cache.read(role_cache_key(account_id, role_name, login)))
     except _UNREADABLE:
         return None
-    if not data or data.get("ProviderType", "sso") != "sso":
-        return None
-    credentials = data.get("Credentials")
-    return parse_time(credentials.get("Expiration")) if isinstance(credentials, Mapping) else None
 
 
 def all_logins(
@@ -263,13 +221,14 @@ class ProfileStatus(NamedTuple):
     def short_line(self) -> str:
         """One line for a shell prompt: ``corp 3h12m``, ``corp refresh``, ``corp expired``."""
         login = self.login
-        if login.token_valid and login.expires_at is not None:
-            return f"{login.label} {_duration(login.expires_at - login.now)}"
-        if login.refreshable:
-            return f"{login.label} refresh"
-        if self.role.fresh(login.now) and self.role.expires_at is not None:
-            return f"{login.label} role {_duration(self.role.expires_at - login.now)}"
-        return f"{login.label} {'expired' if login.token_found else 'logged out'}"
+        return prompt_line(
+            login.label,
+            token_found=login.token_found,
+            expires_at=login.expires_at,
+            can_refresh=login.refreshable,
+            role_expires_at=self.role.expires_at,
+            now=login.now,
+        )
 
 
 def profile_status(
@@ -280,7 +239,7 @@ def profile_status(
     A profile that assumes a role from an SSO profile (``source_profile``,
     as deep as botocore allows) is as usable as the SSO profile at the root.
     """
-    resolved = resolve_profile(full_config, _sso_root(full_config, profile))
+    resolved = resolve_profile(full_config, sso_root(full_config.get("profiles", {}), profile))
     if resolved is None:
         if profile not in full_config.get("profiles", {}):
             message = f'The profile "{profile}" does not exist in {config_file_path()}.'
@@ -301,26 +260,6 @@ def _problem(what: str, err: Exception) -> str:
     return f"{text}. {fix}" if fix else text
 
 
-def _sso_root(full_config: Mapping[str, Any], profile: str) -> str:
-    profiles = full_config.get("profiles", {})
-    seen = {profile}
-    current = profile
-    while True:
-        values = profiles.get(current) or {}
-        source = values.get("source_profile")
-        if "role_arn" not in values or not source or source in seen:
-            return current
-        seen.add(source)
-        current = source
-
-
 def default_profile() -> str:
-    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
-
-
-def _duration(delta: datetime.timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 24:
-        return f"{hours // 24}d{hours % 24}h"
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+    """The profile botocore would use: AWS_DEFAULT_PROFILE, else AWS_PROFILE, else ``default``."""
+    return profile_name(None)

@@ -3,16 +3,19 @@
 Reads files only (no request, no boto3, no botocore session), and never
 prints a secret. Exit status 0 when what was asked about is usable (the
 profile with ``--profile``; otherwise at least one login), 1 otherwise.
+``--short`` is answered without botocore (``quick_status``) whenever the
+files are plain enough; the full path answers the rest, and every error.
 """
 
 from __future__ import annotations
 
 import sys
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Optional
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
     import argparse  # the fast path (--short) never imports it
+    from typing import Any, Optional
 
 NAME = "status"
 HELP = "show what is logged in and cached (no secrets); --short for a shell prompt"
@@ -57,6 +60,14 @@ def short_arguments(arguments: list[str]) -> Optional[SimpleNamespace]:
 
 
 def run(args: Any) -> int:
+    if args.short and not getattr(args, "debug", False):  # --debug wants the full path's logs
+        from ..quick_status import short_status
+
+        quick = short_status(args.profile)
+        if quick is not None:
+            line, usable = quick
+            sys.stdout.write(line + "\n")
+            return 0 if usable else 1
     from ..status import all_logins, default_profile, load_config_file, profile_status
 
     full_config = load_config_file()

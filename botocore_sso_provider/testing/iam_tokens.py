@@ -13,12 +13,13 @@ IAM keys from ``iam_credentials()`` or role credentials it issued.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
-from . import jwt
+from . import jwt, rsa
 from .protocol import optional_text, required_text
 from .records import PortalSession
 from .service_errors import oidc_error
@@ -36,12 +37,37 @@ _KEY_CHARS = string.ascii_uppercase + string.digits
 
 @dataclass(frozen=True)
 class TrustedTokenIssuer:
-    """An identity provider whose JWTs applications may exchange; ``mint`` makes such JWTs."""
+    """An identity provider whose JWTs applications may exchange; ``mint`` makes such JWTs.
+
+    With an RSA key (``algorithm="RS256"`` at registration) it signs as real
+    issuers do and ``jwks()`` is its public JWKS document; else HS256 with ``key``.
+    """
 
     issuer_url: str
     key: bytes = field(repr=False)
     user_claim: str
     clock: Callable[[], float] = field(repr=False, compare=False)
+    rsa_key: Optional[rsa.PrivateKey] = field(default=None, repr=False)
+
+    @property
+    def algorithm(self) -> str:
+        return "HS256" if self.rsa_key is None else "RS256"
+
+    @property
+    def kid(self) -> Optional[str]:
+        """The RSA key's ID in the JWKS (a digest of the public key); None for HS256."""
+        if self.rsa_key is None:
+            return None
+        return hashlib.sha256(f"{self.rsa_key.n}:{self.rsa_key.e}".encode()).hexdigest()[:16]
+
+    def jwks(self) -> Dict[str, Any]:
+        """The public JWKS document an RS256 issuer publishes (``{"keys": [...]}``)."""
+        if self.rsa_key is None or self.kid is None:
+            raise ValueError("an HS256 issuer has no JWKS; register it with algorithm='RS256'")
+        return {"keys": [self.rsa_key.public.jwk(self.kid)]}
+
+    def checking_key(self) -> jwt.CheckingKey:
+        return self.key if self.rsa_key is None else self.rsa_key.public
 
     def mint(
         self,
@@ -63,7 +89,7 @@ class TrustedTokenIssuer:
         }
         body[self.user_claim] = subject
         body.update(claims or {})
-        return jwt.encode(body, self.key)
+        return jwt.encode(body, self.key if self.rsa_key is None else self.rsa_key, kid=self.kid)
 
 
 @dataclass(frozen=True)
@@ -90,8 +116,13 @@ class IamTokenOperations(IdentityStore):
 
     # -- the control side: what a test registers -----------------------------------
 
-    def register_trusted_token_issuer(self, issuer_url: str, user_claim: str = "sub") -> TrustedTokenIssuer:
-        issuer = TrustedTokenIssuer(issuer_url, secrets.token_bytes(32), user_claim, self._clock)
+    def register_trusted_token_issuer(
+        self, issuer_url: str, user_claim: str = "sub", algorithm: str = "HS256"
+    ) -> TrustedTokenIssuer:
+        if algorithm not in ("HS256", "RS256"):
+            raise ValueError(f"algorithm must be HS256 or RS256, not {algorithm!r}")
+        rsa_key = rsa.generate() if algorithm == "RS256" else None
+        issuer = TrustedTokenIssuer(issuer_url, secrets.token_bytes(32), user_claim, self._clock, rsa_key)
         with self._lock:
             self._issuers[issuer_url] = issuer
         return issuer
@@ -187,10 +218,11 @@ class IamTokenOperations(IdentityStore):
                 raise jwt.InvalidJWT("The assertion's issuer is not trusted by this application")
             claims = jwt.decode(
                 assertion,
-                issuer.key,
+                issuer.checking_key(),
                 issuer=issuer.issuer_url,
                 audiences=application.trusted_issuers[issuer.issuer_url],
                 now=now,
+                kid=issuer.kid,
             )
         except jwt.InvalidJWT as err:
             raise oidc_error("invalid_grant", str(err)) from None

@@ -1,8 +1,10 @@
-"""Compact JWTs signed with HMAC-SHA256: what a fake trusted token issuer mints and the fake checks.
+"""Compact JWTs: what a fake trusted token issuer mints and the fake checks.
 
-Real trusted token issuers sign with RSA keys published at a JWKS URL; the
-fake needs no network and no crypto package, so each issuer registered with
-it gets a random HMAC key instead. Everything else is checked as the service
+Real trusted token issuers sign with RSA keys published as a JWKS (RS256).
+The fake does too when asked (``rsa.py``: RSA with the standard library
+alone, so no crypto package and no network); by default each issuer gets a
+random HMAC key instead (HS256), which costs no key generation. An issuer
+accepts only its own algorithm. Everything else is checked as the service
 does: issuer, audience, expiry, not-before and the claim naming the user.
 """
 
@@ -12,7 +14,13 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional, Union
+
+from . import rsa
+
+SigningKey = Union[bytes, rsa.PrivateKey]
+"""An HMAC key (HS256) or an RSA private key (RS256)."""
+CheckingKey = Union[bytes, rsa.PublicKey]
 
 
 class InvalidJWT(Exception):
@@ -27,10 +35,15 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
 
 
-def encode(claims: Mapping[str, Any], key: bytes) -> str:
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+def encode(claims: Mapping[str, Any], key: SigningKey, *, kid: Optional[str] = None) -> str:
+    """A signed JWT: HS256 with an HMAC key, RS256 (with ``kid`` in the header) with an RSA key."""
+    fields: Dict[str, Any] = {"alg": "HS256" if isinstance(key, bytes) else "RS256", "typ": "JWT"}
+    if kid is not None:
+        fields["kid"] = kid
+    header = _b64(json.dumps(fields, separators=(",", ":")).encode())
     payload = _b64(json.dumps(dict(claims), separators=(",", ":")).encode())
-    signature = hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    signed = f"{header}.{payload}".encode()
+    signature = hmac.new(key, signed, hashlib.sha256).digest() if isinstance(key, bytes) else key.sign(signed)
     return f"{header}.{payload}.{_b64(signature)}"
 
 
@@ -47,19 +60,38 @@ def unverified_claims(token: str) -> Dict[str, Any]:
 
 
 def decode(
-    token: str, key: bytes, *, issuer: str, audiences: Any, now: float, leeway: float = 60
+    token: str,
+    key: CheckingKey,
+    *,
+    issuer: str,
+    audiences: Any,
+    now: float,
+    leeway: float = 60,
+    kid: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """The claims of a token signed with ``key`` for ``issuer`` and one of ``audiences``."""
+    """The claims of a token signed with ``key`` for ``issuer`` and one of ``audiences``.
+
+    The algorithm is the key's (HS256 for an HMAC key, RS256 for an RSA
+    key), never the one the token names: a token signed with another
+    algorithm is refused. With ``kid``, an RS256 token must name that key.
+    """
     try:
         header_part, payload_part, signature_part = token.split(".")
         header = json.loads(_unb64(header_part))
         signature = _unb64(signature_part)
     except (ValueError, UnicodeError):
         raise InvalidJWT("The assertion is not a JWT") from None
-    if not isinstance(header, dict) or header.get("alg") != "HS256":
+    algorithm = "HS256" if isinstance(key, bytes) else "RS256"
+    if not isinstance(header, dict) or header.get("alg") != algorithm:
         raise InvalidJWT("The assertion's signing algorithm is not accepted")
-    expected = hmac.new(key, f"{header_part}.{payload_part}".encode(), hashlib.sha256).digest()
-    if not hmac.compare_digest(expected, signature):
+    if kid is not None and algorithm == "RS256" and header.get("kid") != kid:
+        raise InvalidJWT("The assertion's key ID is not in the issuer's JWKS")
+    signed = f"{header_part}.{payload_part}".encode()
+    if isinstance(key, bytes):
+        valid = hmac.compare_digest(hmac.new(key, signed, hashlib.sha256).digest(), signature)
+    else:
+        valid = key.verify(signed, signature)
+    if not valid:
         raise InvalidJWT("The assertion's signature is not valid")
     claims = unverified_claims(token)
     if claims.get("iss") != issuer:

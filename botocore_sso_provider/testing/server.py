@@ -401,14 +401,16 @@ class FakeIdentityCenter:
     # -- trusted identity propagation (CreateTokenWithIAM) -------------------------
 
     def register_trusted_token_issuer(
-        self, issuer_url: str, *, user_claim: str = "sub"
+        self, issuer_url: str, *, user_claim: str = "sub", algorithm: str = "HS256"
     ) -> TrustedTokenIssuer:
         """An identity provider whose JWTs applications may exchange; ``.mint()`` makes its JWTs.
 
         ``user_claim`` is the JWT claim whose value names the directory user
-        (``"alice"``). JWTs are HS256-signed with a key of this issuer's own.
+        (``"alice"``). JWTs are HS256-signed with a key of this issuer's own,
+        or with ``algorithm="RS256"`` signed with a new 2048-bit RSA key
+        (about a second to make) whose public JWKS is ``issuer.jwks()``.
         """
-        return self._state.register_trusted_token_issuer(issuer_url, user_claim)
+        return self._state.register_trusted_token_issuer(issuer_url, user_claim, algorithm)
 
     def register_application(
         self,

@@ -17,7 +17,7 @@ from typing import Callable
 import botocore.configloader
 import pytest
 
-from botocore_sso_provider import quick_credentials
+from botocore_sso_provider import quick_credentials, quick_files
 from botocore_sso_provider.cache import role_cache_dir
 from botocore_sso_provider.config import resolve_profile
 from botocore_sso_provider.credentials import ADVISORY_REFRESH_WINDOW, role_cache_key
@@ -307,7 +307,7 @@ def test_section_names_split_as_botocore_splits_them(key: str) -> None:
         expected = shlex.split(key)
     except ValueError:
         expected = None
-    assert quick_credentials._split_section_name(key) == expected
+    assert quick_files.split_section_name(key) == expected
 
 
 @pytest.mark.parametrize(
