@@ -125,6 +125,7 @@ def acquire_unless_ready(
     ready: Callable[[], Optional[T]],
     *,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Optional[T]:
     """Take ``lock``, or return what ``ready()`` gives while waiting for it.
 
@@ -135,13 +136,13 @@ def acquire_unless_ready(
     if lock.try_acquire():
         return None
     logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
-    deadline = time.monotonic() + timeout
+    deadline = clock() + timeout
     interval = FIRST_POLL_INTERVAL
     while True:
         value = ready()
         if value is not None:
             return value
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock()
         if remaining <= 0:
             raise LockTimeout(lock.path, timeout)
         sleep(min(interval, remaining))
