@@ -209,7 +209,9 @@ class JSONFileCache:
     """JSON objects stored one per file, named ``<key>.json`` in one directory.
 
     ``directory`` may be a callable, resolved at each use. ``lock_timeout``
-    defaults to $BOTOCORE_SSO_LOCK_TIMEOUT, read at each lock.
+    defaults to $BOTOCORE_SSO_LOCK_TIMEOUT, read at each lock. ``sleep`` and
+    ``clock`` (monotonic seconds) pace and bound the waits: the torn-read
+    patience and the lock timeout; tests pass a clock their sleep advances.
     """
 
     def __init__(
@@ -218,10 +220,12 @@ class JSONFileCache:
         *,
         lock_timeout: Optional[float] = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._directory = directory
         self._lock_timeout = lock_timeout
         self._sleep = sleep
+        self._clock = clock
 
     @property
     def directory(self) -> str:
@@ -253,7 +257,7 @@ class JSONFileCache:
         remembered = _remembered(path)
         if remembered is not _ON_DISK:
             return remembered
-        deadline = time.monotonic() + TORN_READ_PATIENCE
+        deadline = self._clock() + TORN_READ_PATIENCE
         retried = False
         while True:
             raw = _read_trusted(path)
@@ -271,7 +275,7 @@ class JSONFileCache:
                 raise CacheFileCorrupt(path, "JSON nested too deeply") from None
             except ValueError:
                 reason = "empty file" if not raw.strip() else "not valid JSON"
-            if time.monotonic() >= deadline:
+            if self._clock() >= deadline:
                 raise CacheFileCorrupt(path, reason)
             if not retried:
                 retried = True
@@ -376,7 +380,7 @@ class JSONFileCache:
             _check_directory(directory)
             existed = _check_lock_path(lock_path)
             check = _when_changed(self.path(key), ready) if ready is not None else _not_ready
-            value = acquire_unless_ready(file_lock, timeout, check, sleep=self._sleep)
+            value = acquire_unless_ready(file_lock, timeout, check, sleep=self._sleep, clock=self._clock)
         except LockTimeout as err:
             raise CacheLockTimeout(lock_path, timeout) from err
         except ImportError:  # where fcntl is missing, filelock is needed (see locking.py)

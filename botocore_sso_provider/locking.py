@@ -186,6 +186,7 @@ def acquire_unless_ready(
     ready: Callable[[], Optional[T]],
     *,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Optional[T]:
     """Take ``lock``, or return what ``ready()`` gives while waiting for it.
 
@@ -195,9 +196,10 @@ def acquire_unless_ready(
     """
     if lock.try_acquire():
         return None
-    deadline = time.monotonic() + timeout
+    deadline = clock() + timeout
     interval = FIRST_POLL_INTERVAL
     released: Optional[threading.Event] = None
+    watch = sleep is time.sleep and clock is time.monotonic  # a test's own clock paces a poll instead
     waiting = False
     while True:
         value = ready()
@@ -206,10 +208,10 @@ def acquire_unless_ready(
         if not waiting:
             waiting = True
             logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock()
         if remaining <= 0:
             raise LockTimeout(lock.path, timeout)
-        if released is None or released.is_set():  # the first wait, or another process took it first
+        if watch and (released is None or released.is_set()):  # the first wait, or another took it first
             released = lock.watch_release()
         if released is not None:
             released.wait(min(RECHECK_INTERVAL, remaining))

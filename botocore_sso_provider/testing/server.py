@@ -315,7 +315,7 @@ class FakeIdentityCenter:
             self._stopping.clear()
             thread = threading.Thread(
                 target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},  # stop() waits up to one poll
                 name="fake-identity-center",
                 daemon=True,
             )

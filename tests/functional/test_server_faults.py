@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import pytest
 
+from botocore_sso_provider import clients
 from botocore_sso_provider.errors import ServiceUnavailableError, SSOProviderError, UnexpectedAnswerError
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, token_path
@@ -94,8 +95,9 @@ def test_latency_past_the_read_timeout_ends_in_our_error_without_a_hang(
     login: Callable[..., dict], idc: FakeIdentityCenter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     login()
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # the user's retry setting wins: one 5 s read timeout
-    idc.set_faults(latency=8)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # the user's retry setting wins: one read timeout
+    monkeypatch.setattr(clients, "READ_TIMEOUT", 1)  # 5 s in use; 1 s here, the path is the same
+    idc.set_faults(latency=3)
     with pytest.raises(ServiceUnavailableError, match="Timeout"):
         resolve()
     assert idc.request_counts()["GetRoleCredentials"] == 1

@@ -69,6 +69,24 @@ token_files = st.fixed_dictionaries(
 )
 
 
+class _Clock:
+    """Monotonic time that only sleeping moves: a torn-read retry loop runs in full, without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _cache(directory: str) -> JSONFileCache:
+    clock = _Clock()
+    return JSONFileCache(directory, sleep=clock.sleep, clock=clock)
+
+
 class _NoSession:
     """Loading never talks to the service; a call here would be a bug."""
 
@@ -78,7 +96,7 @@ class _NoSession:
 
 def _provider(directory: str) -> TokenProvider:
     config = SSOSessionConfig(start_url="https://x.awsapps.com/start", region="us-east-1", name="corp")
-    return TokenProvider(config, _NoSession(), cache=JSONFileCache(directory, sleep=lambda _: None))
+    return TokenProvider(config, _NoSession(), cache=_cache(directory))
 
 
 def _check_token_file(content: bytes) -> None:
@@ -115,7 +133,7 @@ def test_any_bytes_in_a_token_file_load_or_raise_our_error(content: bytes) -> No
 @given(st.binary(max_size=300))
 def test_the_cache_reads_any_bytes_as_an_object_or_reports_the_file(content: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        cache = JSONFileCache(directory, sleep=lambda _: None)
+        cache = _cache(directory)
         with open(cache.path("k"), "wb") as handle:
             handle.write(content)
         failure: Any = None
