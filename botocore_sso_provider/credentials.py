@@ -128,7 +128,7 @@ class RoleCredentialFetcher:
                 if held.ready is None:
                     return self._fetch_held()
             if not self._token_cache.is_locked(self._config.session.token_cache_key):
-                self._tokens.cached_or_refreshed()  # the refresh the fetching process will wait for
+                self._tokens.refresh_unless_busy()  # the refresh the fetching process will wait for
             with self._cache.lock(self._key, ready=self._fresh_cached) as held:
                 return held.ready if held.ready is not None else self._fetch_held()
         except CacheLockTimeout as err:

@@ -250,7 +250,17 @@ class TokenProvider:
             return token
         return self._refresh_or_fallback(token)
 
-    def _refresh_or_fallback(self, seen: SSOToken) -> SSOToken:
+    def refresh_unless_busy(self) -> None:
+        """Refresh the token if it is due and nobody is refreshing it; never wait for another's refresh.
+
+        For a process whose role credentials another one is fetching: that
+        one waits for the token, so this one only spares it the refresh.
+        """
+        token = self.load()
+        if self._remaining(token) <= ADVISORY_REFRESH_WINDOW:
+            self._refresh_or_fallback(token, wait=False)
+
+    def _refresh_or_fallback(self, seen: SSOToken, wait: bool = True) -> SSOToken:
         if not seen.can_refresh:
             return self._usable_or_raise(seen, TokenExpiredError)
         registration = seen.registration_expires_at
@@ -261,7 +271,8 @@ class TokenProvider:
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
         try:
-            with self._locked(ready=lambda: self._usable_while_refreshed(seen)) as held:
+            ready = (lambda: self._usable_while_refreshed(seen)) if wait else (lambda: seen)
+            with self._locked(ready=ready) as held:
                 if held.ready is not None:
                     return held.ready
                 current = self.load()

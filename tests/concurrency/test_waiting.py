@@ -202,3 +202,34 @@ def test_the_process_fetching_role_credentials_holds_their_lock_while_it_waits_f
     assert idc.request_counts()["GetRoleCredentials"] == 1
     assert json.loads(role_file.read_text())["Credentials"]["AccessKeyId"] == result["access_key"]
     assert not is_held(str(role_file.with_suffix(".lock")))
+
+
+def test_a_process_not_fetching_leaves_a_token_refresh_in_progress_to_its_holder(
+    make_idc: Callable[..., FakeIdentityCenter],
+    herd_config: Path,
+    aws_home: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """It never waits for the token: the process fetching the role credentials does."""
+    import botocore.session
+
+    from botocore_sso_provider.config import resolve_profile
+    from botocore_sso_provider.token import TokenProvider
+
+    idc = make_idc()
+    seeded = seed_token(idc, aws_home, minutes=5)
+    session = botocore.session.get_session()
+    config = resolve_profile(session.full_config, "dev")
+    assert config is not None
+    lock = held(token_path(aws_home, "corp").with_suffix(".lock"))
+    try:
+        with caplog.at_level("DEBUG", logger="botocore_sso_provider"):
+            TokenProvider(config.session, session).refresh_unless_busy()  # returns while the lock is held
+    finally:
+        lock.release()
+    assert not [r for r in caplog.records if "Waiting up to" in r.getMessage()]
+    assert idc.grant_counts().get("refresh_token", 0) == 0
+    assert stored_token(aws_home)["accessToken"] == seeded["accessToken"]
+    TokenProvider(config.session, session).refresh_unless_busy()  # the lock free: it refreshes
+    assert idc.grant_counts()["refresh_token"] == 1
+    assert stored_token(aws_home)["accessToken"] != seeded["accessToken"]
