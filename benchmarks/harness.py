@@ -45,9 +45,14 @@ sso_registration_scopes = sso:account:access
 # A child that resolves credentials for one profile and reports how long the
 # resolution itself took (wall and CPU time) and whether it worked. Imports and the session's
 # construction come first and are not timed: they are the same for both, and
-# the package's own import is measured on its own ("import" row).
+# the package's own import is measured on its own ("import" row). In a herd
+# ("wait"), a child starts when its standard input ends and, once it has
+# reported, stays until the descriptor named last on its command line ends:
+# the herd exits together after the last report, so no child's exit (tens of
+# milliseconds of CPU tearing botocore down) is timed as another's resolution;
+# the floor's inputs leave exits out too.
 RESOLVE = r"""
-import json, sys, time
+import json, os, sys, time
 import boto3
 mode, profile, wait = sys.argv[1], sys.argv[2], sys.argv[3] == "wait"
 session = boto3.Session(profile_name=profile)
@@ -67,6 +72,8 @@ except Exception as err:
 done = time.monotonic()
 result.update(seconds=done - started, cpu=time.process_time() - cpu_started, done=done)
 print(json.dumps(result), flush=True)
+if wait:
+    os.read(int(sys.argv[4]), 1)
 """
 
 
@@ -168,18 +175,31 @@ class Bench:
         return _report(done.stdout, done.stderr)
 
     def herd(self, mode: str, count: int) -> tuple[list[dict[str, Any]], float]:
-        """``count`` processes, imports done, released together; reports and time to the last."""
-        children = [
-            subprocess.Popen(
-                [sys.executable, "-c", RESOLVE, mode, "dev", "wait"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=self.env(mode),
-            )
-            for _ in range(count)
-        ]
+        """``count`` processes, imports done, released together; reports and time to the last.
+
+        Every child reads its standard input from one pipe; closing its write
+        end releases them all with one system call. (A "go" written to each
+        child in turn would start the first ones before the last, and they
+        would take the CPU the writing process needs to release the rest.)
+        """
+        read_end, write_end = os.pipe()
+        exit_read, exit_write = os.pipe()
+        try:
+            children = [
+                subprocess.Popen(
+                    [sys.executable, "-c", RESOLVE, mode, "dev", "wait", str(exit_read)],
+                    stdin=read_end,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=self.env(mode),
+                    pass_fds=(exit_read,),
+                )
+                for _ in range(count)
+            ]
+        finally:
+            os.close(read_end)
+            os.close(exit_read)
         try:
             for child in children:
                 assert child.stdout is not None
@@ -188,15 +208,19 @@ class Bench:
                         f"a {mode} child did not start: {child.stderr.read() if child.stderr else ''}"
                     )
             released = time.monotonic()
-            for child in children:
-                assert child.stdin is not None
-                child.stdin.write("go\n")
-                child.stdin.flush()
+            os.close(write_end)  # every child reads end-of-file at once
+            write_end = -1
+            lines = [_report_line(child) for child in children]
+            os.close(exit_write)  # all have reported: now they exit
+            exit_write = -1
             reports = []
-            for child in children:
+            for child, line in zip(children, lines):
                 out, err = child.communicate(timeout=300)
-                reports.append(_report(out, err))
+                reports.append(_report(line + out, err))
         finally:
+            for end in (write_end, exit_write):
+                if end >= 0:
+                    os.close(end)
             for child in children:
                 if child.poll() is None:
                     child.kill()
@@ -227,6 +251,15 @@ def compile_package() -> None:
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(package)], check=True, env=child_environment()
     )
+
+
+def _report_line(child: subprocess.Popen) -> str:
+    """A waiting child's JSON report, read as soon as it is written ("" if it exits without one)."""
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.startswith("{"):
+            return line
+    return ""
 
 
 def _report(stdout: str, stderr: str) -> dict[str, Any]:

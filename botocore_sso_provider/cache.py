@@ -178,6 +178,25 @@ def _not_ready() -> None:
     return None
 
 
+def _when_changed(path: str, ready: Callable[[], Optional[T]]) -> Callable[[], Optional[T]]:
+    """``ready``, asked once and then only after the file at ``path`` changed (one stat a poll).
+
+    A waiter polls while another process refreshes; reading and parsing the
+    file every time would spend the CPU that process needs. Writes replace
+    the file (a new inode), so a finished write is always seen.
+    """
+    seen: list[Any] = []
+
+    def check() -> Optional[T]:
+        state = _disk_state(path)
+        if seen and seen[0] == state:
+            return None
+        seen[:] = [state]
+        return ready()
+
+    return check
+
+
 def _warn_once(token: Any, message: str, *args: Any) -> None:
     with _memory_guard:
         if token in _warned:
@@ -329,6 +348,12 @@ class JSONFileCache:
                 _memory[path] = (None, _disk_state(path))  # the file stays; this process treats it as gone
         return True
 
+    def is_locked(self, key: str) -> bool:
+        """Whether another process or thread holds the lock of ``key`` now (a hint; see :mod:`.locking`)."""
+        from .locking import is_held
+
+        return is_held(os.path.join(self.directory, f"{key}.lock"))
+
     @contextlib.contextmanager
     def lock(self, key: str, ready: Optional[Callable[[], Optional[T]]] = None) -> Iterator[Held[T]]:
         """Hold the lock for ``key`` across threads and processes, or skip it once ``ready`` answers.
@@ -354,9 +379,8 @@ class JSONFileCache:
             _make_private_dirs(directory)
             _check_directory(directory)
             existed = _check_lock_path(lock_path)
-            value = acquire_unless_ready(
-                file_lock, timeout, ready or _not_ready, sleep=self._sleep, clock=self._clock
-            )
+            check = _when_changed(self.path(key), ready) if ready is not None else _not_ready
+            value = acquire_unless_ready(file_lock, timeout, check, sleep=self._sleep, clock=self._clock)
         except LockTimeout as err:
             raise CacheLockTimeout(lock_path, timeout) from err
         except ImportError:  # where fcntl is missing, filelock is needed (see locking.py)

@@ -39,6 +39,7 @@ from .cache_keys import role_cache_key  # lives there for the fast path; still i
 from .clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
 from .config import SSOConfig, config_file_path, resolve_profile
 from .errors import (
+    LOGIN_NEEDED,
     CacheLockedError,
     RoleAccessDeniedError,
     ServiceUnavailableError,
@@ -87,7 +88,7 @@ class RoleCredentialFetcher:
         self._config = config
         self._botocore_session = botocore_session
         self._cache = role_cache
-        self._token_cache = token_cache
+        self._token_cache = token_cache if token_cache is not None else JSONFileCache(token_cache_dir)
         self._token_provider = token_provider
         self._clock = clock
         self._key = role_cache_key(config)
@@ -104,25 +105,44 @@ class RoleCredentialFetcher:
         return self._token_provider
 
     def fetch(self) -> dict[str, Any]:
-        """Metadata for ``RefreshableCredentials``: fresh from the cache or the portal."""
+        """Metadata for ``RefreshableCredentials``: fresh from the cache or the portal.
+
+        The first process at the role lock fetches for all. It makes its
+        portal client before it asks for the token, so where the token is due
+        for a refresh, the next process here (finding the role lock taken and
+        the token's free) refreshes it meanwhile: the two clients are built
+        side by side. The rest wait for the role file alone.
+        """
         cached = self._fresh_cached()
         if cached is not None:
             return cached
-        self._tokens.access_token()  # first, outside this lock: a login on demand may take minutes
         try:
-            # While another process fetches, wait for its file rather than its lock.
+            return self._fetch_shared()
+        except LOGIN_NEEDED as err:
+            self._tokens.login_on_demand(err)  # outside every lock: a login may take minutes
+            return self._fetch_shared()
+
+    def _fetch_shared(self) -> dict[str, Any]:
+        try:
+            with self._cache.lock(self._key, ready=_taken_elsewhere) as held:
+                if held.ready is None:
+                    return self._fetch_held()
+            if not self._token_cache.is_locked(self._config.session.token_cache_key):
+                self._tokens.refresh_unless_busy()  # the refresh the fetching process will wait for
             with self._cache.lock(self._key, ready=self._fresh_cached) as held:
-                if held.ready is not None:
-                    return held.ready
-                cached = self._fresh_cached()
-                if cached is not None:
-                    return cached
-                return self._fetch_and_store()
+                return held.ready if held.ready is not None else self._fetch_held()
         except CacheLockTimeout as err:
             raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
         except CachePathUnusable as err:
             _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
             return self._fetch_and_store(store=False)
+
+    def _fetch_held(self) -> dict[str, Any]:
+        """Under the role lock: the cache once more (its last holder may have written it), else the portal."""
+        cached = self._fresh_cached()
+        if cached is not None:
+            return cached
+        return self._fetch_and_store()
 
     def cached(self) -> Optional[dict[str, Any]]:
         """Fresh role credentials from the shared cache, or None; reads one file, never calls out."""
@@ -151,8 +171,9 @@ class RoleCredentialFetcher:
         from .clients import portal_client
         from .faults import describe_failure, is_foreign_answer, is_transient
 
-        access_token = self._tokens.access_token()
+        self._tokens.load()  # a logged-out user learns it before a client is built
         client = portal_client(self._botocore_session, self._config.session.region)
+        access_token = self._tokens.cached_or_refreshed().access_token  # may wait for another's refresh
         try:
             response = client.get_role_credentials(
                 roleName=self._config.role_name,
@@ -312,6 +333,11 @@ def _warn_unusable(err: CachePathUnusable) -> None:
         return
     _unusable_warned.add(err.path)
     logger.warning("Not using the role credential cache: %s", err)
+
+
+def _taken_elsewhere() -> bool:
+    """A lock's ``ready``: stop waiting at once (the lock is taken: its holder fetches)."""
+    return True
 
 
 def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:

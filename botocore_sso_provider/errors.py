@@ -87,6 +87,10 @@ class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError, Toke
     )
 
 
+LOGIN_NEEDED = (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError)
+"""The errors only a new login fixes (one on demand, where the user opted in)."""
+
+
 class CorruptCacheError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOTokenError):
     """A cache file cannot be read as the JSON it must hold."""
 

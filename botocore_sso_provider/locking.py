@@ -2,10 +2,14 @@
 
 A refresh happens under an exclusive lock on ``<key>.lock`` beside the cache
 file. Most processes that find the lock taken do not need it: the holder is
-about to write what they want. So a waiter polls, with a short back-off, both
-the lock and a caller's ``ready`` check (typically "is the cache file fresh
-now?"), and stops waiting as soon as either the lock is free or ``ready``
-answers; a waiter whose data became fresh never holds the lock.
+about to write what they want. So a waiter sleeps until the holder lets go
+(a daemon thread blocked on a shared ``flock`` of the same file wakes it at
+that moment), asking a caller's ``ready`` check (typically "is the cache file
+fresh now?") then and every ``RECHECK_INTERVAL`` meanwhile; a waiter whose
+data became fresh never holds the lock. Sleeping in the kernel costs a waiter
+no CPU, which a herd's one refreshing process needs; where no thread can
+watch (no ``fcntl``, or green threads that a blocking call would stall), it
+polls with a short back-off instead.
 
 On POSIX the lock is ``fcntl.flock`` on the lock file, which is exactly the
 lock ``filelock`` takes there, so processes using either exclude each other;
@@ -16,8 +20,10 @@ is never deleted (deleting it would split waiters across inodes).
 
 from __future__ import annotations
 
+import _thread
 import logging
 import os
+import stat
 import threading
 import time
 from typing import Any, Callable, Optional, TypeVar
@@ -33,7 +39,10 @@ logger = logging.getLogger(__name__)
 
 FIRST_POLL_INTERVAL = 0.001
 MAX_POLL_INTERVAL = 0.01
-"""Waiters poll every 1 ms at first, backing off to 10 ms: a refresh takes tens of milliseconds."""
+"""Without a watching thread, waiters poll every 1 ms at first, backing off to 10 ms."""
+
+RECHECK_INTERVAL = 0.25
+"""With one, ``ready`` is asked at least this often (data can land before the holder lets go)."""
 
 _FILE_MODE = 0o600
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -92,6 +101,32 @@ class FileLock:
         finally:
             self._thread_lock.release()
 
+    def watch_release(self) -> Optional[threading.Event]:
+        """An event set once whoever holds the lock lets go; None where no thread can watch for it."""
+        if fcntl is None or not _native_threads():
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        released = threading.Event()
+
+        def watch() -> None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)  # asleep in the kernel until the holder lets go
+            except OSError:
+                pass
+            finally:
+                os.close(fd)  # and the shared lock with it, at once
+                released.set()
+
+        try:
+            threading.Thread(target=watch, name=f"botocore-sso wait {self.path}", daemon=True).start()
+        except RuntimeError:  # no new thread now (interpreter shutting down, thread limit)
+            os.close(fd)
+            return None
+        return released
+
     def _try_file_lock(self) -> bool:
         if fcntl is None:  # pragma: no cover - Windows
             return self._try_filelock()
@@ -119,6 +154,32 @@ class FileLock:
         return True
 
 
+def is_held(path: str) -> bool:
+    """Whether a process or thread holds the lock at ``path``: a hint, true the moment it is asked.
+
+    Never creates the lock file and never waits. False where it cannot tell
+    (no such file, not a regular file, no ``fcntl``).
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # also drops the shared lock, if it was taken
+    return False
+
+
 def acquire_unless_ready(
     lock: FileLock,
     timeout: float,
@@ -135,17 +196,32 @@ def acquire_unless_ready(
     """
     if lock.try_acquire():
         return None
-    logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
     deadline = clock() + timeout
     interval = FIRST_POLL_INTERVAL
+    released: Optional[threading.Event] = None
+    watch = sleep is time.sleep and clock is time.monotonic  # a test's own clock paces a poll instead
+    waiting = False
     while True:
         value = ready()
         if value is not None:
             return value
+        if not waiting:
+            waiting = True
+            logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
         remaining = deadline - clock()
         if remaining <= 0:
             raise LockTimeout(lock.path, timeout)
-        sleep(min(interval, remaining))
-        interval = min(interval * 2, MAX_POLL_INTERVAL)
+        if watch and (released is None or released.is_set()):  # the first wait, or another took it first
+            released = lock.watch_release()
+        if released is not None:
+            released.wait(min(RECHECK_INTERVAL, remaining))
+        else:
+            sleep(min(interval, remaining))
+            interval = min(interval * 2, MAX_POLL_INTERVAL)
         if lock.try_acquire():
             return None
+
+
+def _native_threads() -> bool:
+    """False under gevent or eventlet monkey-patching: a blocked green thread stalls the process."""
+    return getattr(_thread.start_new_thread, "__module__", None) in (None, "_thread")

@@ -28,6 +28,7 @@ from .clients import oidc_client
 from .clock import Clock, format_timestamp, parse_timestamp, utcnow
 from .config import SSOSessionConfig
 from .errors import (
+    LOGIN_NEEDED,
     CacheLockedError,
     CorruptCacheError,
     NotLoggedInError,
@@ -232,19 +233,34 @@ class TokenProvider:
     def usable_token(self) -> SSOToken:
         """``access_token()`` with its expiry: the whole token file that was used."""
         try:
-            return self._cached_or_refreshed()
-        except (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError) as err:
-            from .login.on_demand import login_on_demand  # the cold path only: never imported when warm
+            return self.cached_or_refreshed()
+        except LOGIN_NEEDED as err:
+            return self.login_on_demand(err)
 
-            return login_on_demand(self._config, self._botocore_session, err)
+    def login_on_demand(self, error: Exception) -> SSOToken:
+        """A new login where the user opted in and a terminal is there; else ``error`` raised."""
+        from .login.on_demand import login_on_demand  # the cold path only: never imported when warm
 
-    def _cached_or_refreshed(self) -> SSOToken:
+        return login_on_demand(self._config, self._botocore_session, error)
+
+    def cached_or_refreshed(self) -> SSOToken:
+        """``usable_token()`` without a login on demand: for callers holding a lock others wait on."""
         token = self.load()
         if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
             return token
         return self._refresh_or_fallback(token)
 
-    def _refresh_or_fallback(self, seen: SSOToken) -> SSOToken:
+    def refresh_unless_busy(self) -> None:
+        """Refresh the token if it is due and nobody is refreshing it; never wait for another's refresh.
+
+        For a process whose role credentials another one is fetching: that
+        one waits for the token, so this one only spares it the refresh.
+        """
+        token = self.load()
+        if self._remaining(token) <= ADVISORY_REFRESH_WINDOW:
+            self._refresh_or_fallback(token, wait=False)
+
+    def _refresh_or_fallback(self, seen: SSOToken, wait: bool = True) -> SSOToken:
         if not seen.can_refresh:
             return self._usable_or_raise(seen, TokenExpiredError)
         registration = seen.registration_expires_at
@@ -255,7 +271,8 @@ class TokenProvider:
         if recently_failed and self._remaining(seen) > datetime.timedelta(0):
             return seen
         try:
-            with self._locked(ready=lambda: self._usable_while_refreshed(seen)) as held:
+            ready = (lambda: self._usable_while_refreshed(seen)) if wait else (lambda: seen)
+            with self._locked(ready=ready) as held:
                 if held.ready is not None:
                     return held.ready
                 current = self.load()

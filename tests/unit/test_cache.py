@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import logging
 import os
 import stat
@@ -319,3 +320,77 @@ def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
     with pytest.raises(CachePathUnusable) as caught, JSONFileCache(str(tmp_path)).lock("k"):
         pass
     assert "pip install filelock" in str(caught.value.fix)
+
+
+def test_a_waiter_reads_the_file_again_only_once_it_has_changed(tmp_path: Path) -> None:
+    """Waiting costs one stat a recheck while the holder works, not a read and a parse."""
+    writer = JSONFileCache(str(tmp_path))
+    writer.write("k", {"n": 1})
+    cache = JSONFileCache(str(tmp_path), lock_timeout=30)
+    asked = []
+
+    def ready() -> Optional[dict]:
+        data = cache.read("k")
+        asked.append(data)
+        return data if data is not None and data["n"] == 2 else None
+
+    landing = threading.Timer(0.4, writer.write, ("k", {"n": 2}))  # the holder's refresh lands
+    with filelock.FileLock(str(tmp_path / "k.lock")):
+        landing.start()
+        with cache.lock("k", ready=ready) as held:
+            assert held.ready == {"n": 2}
+            assert not held.shared
+    assert asked == [{"n": 1}, {"n": 2}], "asked once at first, then once after the write"
+
+
+@pytest.mark.parametrize("threads", ["native", "green"])
+def test_a_waiter_sleeps_until_the_holder_lets_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: str
+) -> None:
+    """No polling where a thread can watch the lock; a short back-off where none can."""
+    from botocore_sso_provider import locking
+
+    if threads == "green":
+        monkeypatch.setattr(locking, "_native_threads", lambda: False)
+    tries = []
+    try_acquire = locking.FileLock.try_acquire
+    monkeypatch.setattr(locking.FileLock, "try_acquire", lambda self: tries.append(1) or try_acquire(self))
+    cache = JSONFileCache(str(tmp_path), lock_timeout=30)
+    holder = os.open(tmp_path / "k.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # its own descriptor: as another process holds it
+    threading.Timer(0.3, os.close, (holder,)).start()
+    started = time.monotonic()
+    with cache.lock("k", ready=lambda: None) as held:
+        assert held.shared and held.ready is None, "taken once let go"
+        assert time.monotonic() - started >= 0.3
+    if threads == "native":
+        assert len(tries) <= 3, "tried at first and once woken (and once more at a recheck, at most)"
+    else:
+        assert len(tries) > 10, "polled"
+
+
+def test_is_locked_tells_a_held_lock_from_a_free_or_missing_one_and_creates_nothing(tmp_path: Path) -> None:
+    cache = JSONFileCache(str(tmp_path))
+    assert not cache.is_locked("k")
+    assert not (tmp_path / "k.lock").exists(), "asking never creates the lock file"
+    with filelock.FileLock(str(tmp_path / "k.lock")):
+        assert cache.is_locked("k")
+    assert not cache.is_locked("k")
+    with cache.lock("k"):
+        assert cache.is_locked("k"), "our own lock, as another thread sees it"
+    with cache.lock("k"):
+        pass  # asking took nothing that stays
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "directory"])
+def test_is_locked_says_no_for_a_lock_path_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "k.lock"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink":
+        target = tmp_path / "elsewhere"
+        target.write_text("")
+        path.symlink_to(target)
+    else:
+        path.mkdir()
+    assert not JSONFileCache(str(tmp_path)).is_locked("k")  # and it returns at once: nothing blocks
