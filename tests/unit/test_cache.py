@@ -332,14 +332,13 @@ def test_a_waiter_reads_the_file_again_only_once_it_has_changed(tmp_path: Path) 
     def ready() -> Optional[dict]:
         data = cache.read("k")
         asked.append(data)
+        if len(asked) == 1:  # the holder's refresh lands a little later
+            threading.Timer(0.3, writer.write, ("k", {"n": 2})).start()
         return data if data is not None and data["n"] == 2 else None
 
-    landing = threading.Timer(0.4, writer.write, ("k", {"n": 2}))  # the holder's refresh lands
-    with filelock.FileLock(str(tmp_path / "k.lock")):
-        landing.start()
-        with cache.lock("k", ready=ready) as held:
-            assert held.ready == {"n": 2}
-            assert not held.shared
+    with filelock.FileLock(str(tmp_path / "k.lock")), cache.lock("k", ready=ready) as held:
+        assert held.ready == {"n": 2}
+        assert not held.shared
     assert asked == [{"n": 1}, {"n": 2}], "asked once at first, then once after the write"
 
 
@@ -358,11 +357,16 @@ def test_a_waiter_sleeps_until_the_holder_lets_go(
     cache = JSONFileCache(str(tmp_path), lock_timeout=30)
     holder = os.open(tmp_path / "k.lock", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(holder, fcntl.LOCK_EX)  # its own descriptor: as another process holds it
-    threading.Timer(0.3, os.close, (holder,)).start()
-    started = time.monotonic()
+    letting_go = threading.Event()
+
+    def let_go() -> None:
+        letting_go.set()
+        os.close(holder)
+
+    threading.Timer(0.3, let_go).start()
     with cache.lock("k", ready=lambda: None) as held:
-        assert held.shared and held.ready is None, "taken once let go"
-        assert time.monotonic() - started >= 0.3
+        assert held.shared and held.ready is None
+        assert letting_go.is_set(), "taken only once the holder let go"
     if threads == "native":
         assert len(tries) <= 3, "tried at first and once woken (and once more at a recheck, at most)"
     else:
