@@ -178,6 +178,9 @@ def _not_ready() -> None:
     return None
 
 
+_UNSEEN = object()
+
+
 def _when_changed(path: str, ready: Callable[[], Optional[T]]) -> Callable[[], Optional[T]]:
     """``ready``, asked once and then only after the file at ``path`` changed (one stat a poll).
 
@@ -185,13 +188,14 @@ def _when_changed(path: str, ready: Callable[[], Optional[T]]) -> Callable[[], O
     file every time would spend the CPU that process needs. Writes replace
     the file (a new inode), so a finished write is always seen.
     """
-    seen: list[Any] = []
+    seen: Any = _UNSEEN
 
     def check() -> Optional[T]:
+        nonlocal seen
         state = _disk_state(path)
-        if seen and seen[0] == state:
+        if state == seen:
             return None
-        seen[:] = [state]
+        seen = state
         return ready()
 
     return check
@@ -243,6 +247,9 @@ class JSONFileCache:
 
     def path(self, key: str) -> str:
         return os.path.join(self.directory, f"{key}.json")
+
+    def lock_path(self, key: str) -> str:
+        return os.path.join(self.directory, f"{key}.lock")
 
     def read(self, key: str) -> Optional[dict[str, Any]]:
         """The object stored under ``key``; None when there is no file.
@@ -352,7 +359,7 @@ class JSONFileCache:
         """Whether another process or thread holds the lock of ``key`` now (a hint; see :mod:`.locking`)."""
         from .locking import is_held
 
-        return is_held(os.path.join(self.directory, f"{key}.lock"))
+        return is_held(self.lock_path(key))
 
     @contextlib.contextmanager
     def lock(self, key: str, ready: Optional[Callable[[], Optional[T]]] = None) -> Iterator[Held[T]]:
@@ -371,7 +378,7 @@ class JSONFileCache:
         from .locking import FileLock, LockTimeout, acquire_unless_ready  # the slow path only
 
         directory = self.directory
-        lock_path = os.path.join(directory, f"{key}.lock")
+        lock_path = self.lock_path(key)
         timeout = min(self.lock_timeout, MAX_LOCK_TIMEOUT)
         file_lock = FileLock(lock_path)
         existed = False

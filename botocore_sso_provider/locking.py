@@ -46,6 +46,8 @@ RECHECK_INTERVAL = 0.25
 
 _FILE_MODE = 0o600
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+_WATCH_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+"""Watching a lock never creates its file, follows a link, or blocks on opening a FIFO put there."""
 
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
@@ -106,7 +108,7 @@ class FileLock:
         if fcntl is None or not _native_threads():
             return None
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(self.path, _WATCH_FLAGS)
         except OSError:
             return None
         released = threading.Event()
@@ -162,9 +164,8 @@ def is_held(path: str) -> bool:
     """
     if fcntl is None:  # pragma: no cover - Windows
         return False
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _WATCH_FLAGS)
     except OSError:
         return False
     try:
