@@ -1,7 +1,8 @@
 """The ``botocore-sso`` command: wiring only; each command's work lives in ``commands/``.
 
 Errors this package raises on purpose are printed as their one-sentence
-message on stderr (exit status 1; 2 for a usage mistake), never as a
+message on stderr, control characters escaped (they may quote a server's or a
+file's words) (exit status 1; 2 for a usage mistake), never as a
 traceback; anything unexpected is one line too, with the traceback under
 ``--debug``. Exit status 0 means the command did what was asked.
 """
@@ -13,6 +14,7 @@ import sys
 
 from ._version import __version__
 from .commands import CommandError
+from .terminal import printable, printable_lines
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -128,7 +130,7 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
     except KeyboardInterrupt:
         return 130
     except CommandError as err:
-        sys.stderr.write(f"botocore-sso: {err}\n")
+        sys.stderr.write(f"botocore-sso: {printable_lines(err)}\n")
         return 2
     except Exception as err:
         from botocore.exceptions import BotoCoreError
@@ -138,11 +140,11 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
         # ours subclass botocore's; botocore's own read as well; a cache path that
         # cannot be used (a stranger's lock, ...) names itself and its fix
         if isinstance(err, (BotoCoreError, CacheFileCorrupt)):
-            sys.stderr.write(f"botocore-sso: {err}\n")
+            sys.stderr.write(f"botocore-sso: {printable_lines(err)}\n")
         elif isinstance(err, OSError):
-            where = f" {err.filename}" if err.filename else ""
+            where = f" {printable(err.filename)}" if err.filename else ""
             sys.stderr.write(
-                f"botocore-sso: cannot use{where}: {err.strerror or err}. Check its permissions.\n"
+                f"botocore-sso: cannot use{where}: {printable(err.strerror or err)}. Check its permissions.\n"
             )
         elif getattr(args, "debug", False):
             raise

@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -132,6 +133,18 @@ needs_endpoint_variables = pytest.mark.skipif(
     tuple(int(x) for x in botocore.__version__.split(".")[:2]) < (1, 31),
     reason="botocore itself honours AWS_ENDPOINT_URL_<SERVICE> and [services] sections from 1.31.0 on",
 )
+
+
+def needs_shell(name: str) -> pytest.MarkDecorator:
+    """Skip a test whose shell is not installed, unless BOTOCORE_SSO_TEST_SHELLS names it (CI does).
+
+    CI installs fish and says so: there a missing fish fails its tests instead
+    of skipping them silently.
+    """
+    promised = name in os.environ.get("BOTOCORE_SSO_TEST_SHELLS", "").split()
+    return pytest.mark.skipif(
+        shutil.which(name) is None and not promised, reason=f"{name} is not installed here"
+    )
 
 
 def _botocore_knows_pkce() -> bool:

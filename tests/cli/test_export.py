@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Callable, Dict
@@ -20,7 +19,7 @@ from botocore_sso_provider.exporting import (
     render,
 )
 from tests.cli.conftest import botocore_sso, write_role_credentials
-from tests.conftest import SSO_CONFIG
+from tests.conftest import SSO_CONFIG, needs_shell
 
 EXPIRATION = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 
@@ -82,7 +81,7 @@ def test_env_no_export_does_not_reach_child_processes() -> None:
     assert seen == dict.fromkeys(VARIABLES, "")
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed here")
+@needs_shell("fish")
 @pytest.mark.parametrize("value", list(NASTY_VALUES.values()), ids=list(NASTY_VALUES))
 def test_fish_reads_back_exactly_what_was_exported(value: str) -> None:
     exported = credentials(secret=value)
@@ -97,7 +96,7 @@ def test_fish_reads_back_exactly_what_was_exported(value: str) -> None:
     assert dict(zip(VARIABLES, values)) == environment_variables(exported)
 
 
-@pytest.mark.skipif(shutil.which("pwsh") is None, reason="PowerShell is not installed here")
+@needs_shell("pwsh")
 @pytest.mark.parametrize("value", list(NASTY_VALUES.values()), ids=list(NASTY_VALUES))
 def test_powershell_reads_back_exactly_what_was_exported(value: str) -> None:
     exported = credentials(secret=value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from botocore_sso_provider import __version__
 from botocore_sso_provider.cli import COMMANDS, build_parser, main
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.conftest import SSO_CONFIG, run_python
+from tests.conftest import SSO_CONFIG, needs_shell, run_python
 
 SCRIPT = [
     "-c",
@@ -153,7 +152,7 @@ def test_a_config_file_that_cannot_be_written_is_one_sentence(
     assert config.read_text().startswith("[profile dev]")
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed on this machine")
+@needs_shell("fish")
 def test_completion_in_a_real_fish_shell(write_config: Callable[[str], Path], tmp_path: Path) -> None:
     pytest.importorskip("argcomplete")
     write_config(SSO_CONFIG)

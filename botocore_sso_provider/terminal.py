@@ -1,0 +1,41 @@
+"""Text from a server, a file or the config, made safe to print on a terminal.
+
+Names, codes, URLs and messages that came from a response, a cache file or
+the config are data. Printed raw, ``ESC ] 52`` writes the user's clipboard,
+``ESC [2K`` and ``\\r`` rewrite the line the user reads, and a bidi override
+reorders it. :func:`printable` shows each such character as a visible escape
+(``\\x1b``, ``\\r``, ``\\u202e``), so the terminal shows what was sent and
+runs none of it. Every string we print that we did not write ourselves goes
+through it. Standard library only: the fast paths print through it too.
+"""
+
+from __future__ import annotations
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+_INVISIBLE_FORMATTING = [
+    *(0x061C, 0x200E, 0x200F, 0x2028, 0x2029),  # Arabic letter mark, LRM, RLM, line/paragraph separators
+    *range(0x202A, 0x202F),  # bidi embeddings and overrides (LRE ... RLO)
+    *range(0x2066, 0x206A),  # bidi isolates (LRI ... PDI)
+]
+
+
+def _escape(code: int) -> str:
+    char = chr(code)
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_TABLE = {code: _escape(code) for code in [*range(0x20), *range(0x7F, 0xA0), *_INVISIBLE_FORMATTING]}
+_TABLE_KEEPING_LINES = {code: text for code, text in _TABLE.items() if code != ord("\n")}
+
+
+def printable(text: object) -> str:
+    """``text`` on one line, every control and bidi character shown as an escape, nothing dropped."""
+    return str(text).translate(_TABLE)
+
+
+def printable_lines(text: object) -> str:
+    """As :func:`printable`, but line breaks stay: for our own multi-line messages that quote data."""
+    return str(text).translate(_TABLE_KEEPING_LINES)
