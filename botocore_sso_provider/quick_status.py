@@ -26,6 +26,7 @@ from .quick_files import (
     role_cache_dir,
     token_cache_dir,
 )
+from .terminal import printable
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -108,7 +109,11 @@ def prompt_line(
     role_expires_at: Optional[datetime.datetime],
     now: datetime.datetime,
 ) -> str:
-    """One line for a shell prompt: ``corp 3h12m``, ``corp refresh``, ``corp role 40m``, ``corp expired``."""
+    """One line for a shell prompt: ``corp 3h12m``, ``corp refresh``, ``corp role 40m``, ``corp expired``.
+
+    ``label`` (a session name or start URL from the config) is shown escaped: a prompt is a terminal too.
+    """
+    label = printable(label)
     if after(expires_at, now) and expires_at is not None:
         return f"{label} {duration(expires_at - now)}"
     if can_refresh:

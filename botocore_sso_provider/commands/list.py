@@ -8,6 +8,7 @@ import shutil
 import sys
 from typing import Any, Sequence
 
+from ..terminal import printable
 from .selection import add_login_selection, selected_login
 
 NAME = "list"
@@ -31,7 +32,8 @@ def run(args: Any) -> int:
     session, config = selected_login(args)
     accounts = PortalLister(config, session).accounts()
     if args.format == "json":
-        json.dump([account.to_json() for account in accounts], sys.stdout, indent=2)
+        # ensure_ascii (the default) writes every control, bidi and non-ASCII character as \uXXXX
+        json.dump([account.to_json() for account in accounts], sys.stdout, indent=2, ensure_ascii=True)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_table(accounts, shutil.get_terminal_size().columns))
@@ -39,9 +41,13 @@ def run(args: Any) -> int:
 
 
 def render_table(accounts: Sequence[Any], width: int) -> str:
-    """One row per account, cut to ``width`` columns (names and roles shortened with '...')."""
+    """One row per account, cut to ``width`` columns (names and roles shortened with '...').
+
+    Ids and names are the portal's words: escaped before they are measured and cut.
+    """
     rows = [("ACCOUNT ID", "NAME", "ROLES")] + [
-        (a.account_id, a.account_name, ", ".join(a.roles)) for a in accounts
+        (printable(a.account_id), printable(a.account_name), ", ".join(printable(r) for r in a.roles))
+        for a in accounts
     ]
     id_width = max(len(row[0]) for row in rows)
     name_width = max(len(row[1]) for row in rows)

@@ -59,6 +59,7 @@ def run(args: Any) -> int:
 
     from ..config import session_for_login
     from ..login import LoginRequest, log_in
+    from ..terminal import printable
 
     session = botocore.session.Session(profile=args.profile) if args.profile else botocore.session.Session()
     profile = args.profile or session.get_config_variable("profile")
@@ -71,9 +72,8 @@ def run(args: Any) -> int:
         timeout=args.timeout,
     )
     outcome = log_in(config, session, request, out=sys.stdout)
-    sys.stdout.write(
-        f"Logged in to {config.subject}; the token is valid until {outcome.token.data['expiresAt']}.\n"
-    )
+    until = printable(outcome.token.data["expiresAt"])
+    sys.stdout.write(f"Logged in to {printable(config.subject)}; the token is valid until {until}.\n")
     return 0
 
 

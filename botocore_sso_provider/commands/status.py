@@ -96,6 +96,8 @@ def run(args: Any) -> int:
 
 
 def _table(logins: list[Any], profile: Optional[Any]) -> str:
+    from ..terminal import printable
+
     if not logins:
         return "No SSO logins are configured. Add an [sso-session NAME] section, then: botocore-sso login\n"
     out = []
@@ -132,7 +134,8 @@ def _table(logins: list[Any], profile: Optional[Any]) -> str:
             out.append(f'profile "{profile.profile}": credentials available now')
         else:
             out.append(f'profile "{profile.profile}": no credentials without a new login. Run: {profile.fix}')
-    return "\n".join(out) + "\n"
+    # names, start URLs and paths come from the config and cache files: each line is shown escaped
+    return "".join(printable(line) + "\n" for line in out)
 
 
 def _when(moment: Any) -> str:

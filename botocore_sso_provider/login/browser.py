@@ -11,19 +11,25 @@ over the guess, and the choice is always said with its reason.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import webbrowser
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
+from urllib.parse import urlsplit
 
 from ..errors import SSOConfigError
+from .vanity import is_plain_url, is_sign_in_host
 
 PKCE = "pkce"
 DEVICE_CODE = "device-code"
 
 CONTAINER_MARKERS = ("/.dockerenv", "/run/.containerenv")
+
+_PLAIN_NETLOC = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 _FLOW_NAMES = {PKCE: "the authorization-code flow with PKCE", DEVICE_CODE: "the device-code flow"}
 
@@ -164,6 +170,44 @@ def open_url(
         return bool(opener(url))
     except Exception:  # a missing or broken browser is not an error: the URL is printed
         return False
+
+
+def refusal_to_open(url: str, endpoint: str) -> Optional[str]:
+    """Why a URL the service sent must not be opened in a browser; None when it may be.
+
+    It may be opened when it is a plain https URL on an AWS sign-in or portal
+    host (``vanity``'s host rules), or on the very origin (scheme, host, port)
+    of ``endpoint``, the SSO OIDC endpoint the user configured (the fake
+    Identity Center's http://127.0.0.1 in tests). Anything else (another
+    scheme, a look-alike host, user info before an ``@``, characters where
+    parsers disagree) would let a spoofed endpoint open what it likes.
+    """
+    if not is_plain_url(url):
+        return "it holds characters no URL from AWS has"
+    parts = urlsplit(url)
+    scheme, host, port = _origin(url)
+    if scheme not in _DEFAULT_PORTS:
+        return "it is not an https URL"
+    if not _PLAIN_NETLOC.fullmatch(parts.netloc) or port is None:
+        return "its host part is not a plain host name and port (user info before an @, or escapes)"
+    if (scheme, host, port) == _origin(endpoint):
+        return None
+    if scheme != "https":
+        return "it does not use https"
+    if port != 443 or not is_sign_in_host(host):
+        return "it is not on an AWS sign-in or portal host, nor on the configured SSO OIDC endpoint"
+    return None
+
+
+def _origin(url: str) -> tuple[str, str, Optional[int]]:
+    """Scheme, host and port (the scheme's default when none is named); the port is None if invalid."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").rstrip("."), port
 
 
 def _windows_openers(url: str, which: Callable[[str], Optional[str]]) -> list[list[str]]:

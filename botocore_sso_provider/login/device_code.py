@@ -5,7 +5,8 @@ StartDeviceAuthorization, show the user code and the verification URL, then
 poll CreateToken every ``interval`` seconds, adding 5 seconds for good on
 ``slow_down`` (RFC 8628, section 3.5), until the code is approved, denied or
 expired. The token is written in the AWS CLI v2 format, so ``aws`` and
-botocore read it.
+botocore read it. The code and URLs are the service's words: shown escaped,
+and a URL is opened only where ``browser.refusal_to_open`` allows it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from ..clients import oidc_client
 from ..clock import Clock, utcnow
 from ..config import SSOSessionConfig
 from ..errors import LoginError
+from ..terminal import printable
 from ..token import SSOToken
 from .answers import checked_device_authorization, checked_token, poll_interval
+from .browser import refusal_to_open
 from .failures import login_names, reported_as_login_errors
 from .interaction import TextSink, WaitingDisplay
+from .pkce import oidc_base_url
 from .preflight import check_cache_paths
 from .registration import DEVICE_CODE_GRANT, Registration, RegistrationStore
 from .token_file import save_login
@@ -71,7 +75,7 @@ class DeviceCodeLogin:
                     startUrl=self._portal_start_url,
                 )
             )
-            self._prompt(authorization)
+            self._prompt(authorization, oidc_base_url(client))
             response = checked_token(self._poll(client, registration, authorization))
         return save_login(
             self._session,
@@ -82,16 +86,26 @@ class DeviceCodeLogin:
             clock=self._clock,
         )
 
-    def _prompt(self, authorization: Mapping[str, Any]) -> None:
-        url = authorization.get("verificationUriComplete") or authorization["verificationUri"]
+    def _prompt(self, authorization: Mapping[str, Any], endpoint: str) -> None:
+        """Show the code and the URLs (escaped: they are the service's words); open only a trusted URL."""
+        page = authorization["verificationUri"]
+        complete = authorization.get("verificationUriComplete")
+        url = complete if isinstance(complete, str) and complete else page
         self._out.write(
             "To sign in, open this URL in a browser (on any device):\n\n"
-            f"  {authorization['verificationUri']}\n\n"
-            f"and enter the code:\n\n  {authorization['userCode']}\n\n"
-            f"or open this URL, which fills in the code:\n\n  {url}\n\n"
+            f"  {printable(page)}\n\n"
+            f"and enter the code:\n\n  {printable(authorization['userCode'])}\n\n"
+            f"or open this URL, which fills in the code:\n\n  {printable(url)}\n\n"
         )
+        refusals = {shown: refusal_to_open(shown, endpoint) for shown in (page, url)}
+        for shown, refusal in refusals.items():
+            if refusal is not None:
+                self._out.write(
+                    f"Warning: IAM Identity Center sent the URL {printable(shown)}, which is not opened: "
+                    f"{refusal}. Check it before you open it yourself.\n"
+                )
         self._out.flush()
-        if self._open_browser:
+        if self._open_browser and refusals[url] is None:
             with contextlib.suppress(Exception):  # a missing browser is not an error: the URL is printed
                 self._browser(url)
 

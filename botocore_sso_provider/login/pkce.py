@@ -25,6 +25,7 @@ from ..clients import oidc_client
 from ..clock import Clock, utcnow
 from ..config import DEFAULT_SCOPES, SSOSessionConfig
 from ..errors import LoginError
+from ..terminal import printable
 from ..token import SSOToken
 from .answers import checked_token
 from .browser import Host, open_url
@@ -37,6 +38,16 @@ from .token_file import save_login
 
 VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
 VERIFIER_LENGTH = 64
+MAX_ERROR_SHOWN = 100
+"""OAuth error codes are short words (RFC 6749, 4.1.2.1); a longer one is cut when shown."""
+
+
+def shown_error(error: Optional[str]) -> str:
+    """The redirect's ``error`` as the terminal may show it: it is whatever reached the listener."""
+    if error is None:
+        return "no code and no error"
+    text = printable(error)
+    return text if len(text) <= MAX_ERROR_SHOWN else text[: MAX_ERROR_SHOWN - 3] + "..."
 
 
 def new_code_verifier() -> str:
@@ -141,7 +152,7 @@ class PKCELogin:
                 reason = (
                     "the sign-in was denied"
                     if redirect.error == "access_denied"
-                    else (f"the authorization failed ({redirect.error})")
+                    else f"the authorization failed ({shown_error(redirect.error)})"
                 )
                 raise LoginError(reason=reason, **login_names(self._session))
             response = checked_token(

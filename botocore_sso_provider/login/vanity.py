@@ -8,6 +8,7 @@ is never fetched itself. The resolved URL is what the login sends, and the
 region in its host name wins over ``sso_region``. A redirect anywhere else is
 refused before any OIDC call, so a hijacked vanity host cannot send a login
 to a look-alike. Plain HTTP is accepted only for loopback start URLs (tests).
+The same host rules decide which device-code verification URLs a login opens.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Optional
+
+from ..terminal import printable
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -52,7 +55,12 @@ _REGION_IN_HOST = tuple(
         r"^[^.]+\.portal\.(?P<region>[a-z0-9-]+)\.api\.amazonwebservices\.eu$",
     )
 )
+_DEVICE_VERIFICATION_HOST = re.compile(
+    r"device\.sso\.[a-z0-9-]+\.(amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu)", re.IGNORECASE
+)
+"""Where SSO OIDC's StartDeviceAuthorization sends the user (``device.sso.us-east-1.amazonaws.com``)."""
 _REDIRECTS = (301, 302, 303, 307, 308)
+_PLAIN_URL = re.compile(r"[!-~]+")
 
 
 class VanityURLError(Exception):
@@ -73,6 +81,20 @@ def is_identity_center_host(host: str) -> bool:
     """Whether ``host`` is an AWS-owned IAM Identity Center host, in any partition."""
     host = host.lower().rstrip(".")
     return host in _OWNED_HOSTS or any(host.endswith(s) or host == s[1:] for s in _OWNED_SUFFIXES)
+
+
+def is_plain_url(url: str) -> bool:
+    """Whether ``url`` is printable ASCII without spaces or backslashes, as every URL AWS sends is.
+
+    Anything else is where parsers disagree (a browser reads ``\\`` as ``/``,
+    drops tabs and line breaks) or where a terminal would be steered.
+    """
+    return bool(_PLAIN_URL.fullmatch(url)) and "\\" not in url
+
+
+def is_sign_in_host(host: str) -> bool:
+    """Whether ``host`` is an AWS host a login may send the browser to: a portal or the device page."""
+    return is_identity_center_host(host) or bool(_DEVICE_VERIFICATION_HOST.fullmatch(host.rstrip(".")))
 
 
 def region_of_host(host: str) -> Optional[str]:
@@ -104,8 +126,8 @@ def resolve_start_url(
     """The start URL and region for a login (see the module docstring)."""
     parts = urllib.parse.urlsplit(start_url)
     host = parts.hostname or ""
-    if not host:
-        raise VanityURLError(f"{start_url!r} is not a URL")
+    if not host or not is_plain_url(start_url):
+        raise VanityURLError(f"'{printable(start_url)}' is not a plain URL")
     if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(host)):
         raise VanityURLError(f"{start_url} must use https")
     if is_identity_center_host(host):
@@ -114,6 +136,11 @@ def resolve_start_url(
     if location is None:
         raise VanityURLError(
             f"{start_url} is not on an IAM Identity Center host and does not redirect to one"
+        )
+    if not is_plain_url(location):
+        raise VanityURLError(
+            f"{start_url} redirects to {printable(location)}, which is not a plain URL; "
+            "refusing to log in there"
         )
     target = _normalised(urllib.parse.urljoin(start_url, location))
     target_parts = urllib.parse.urlsplit(target)
