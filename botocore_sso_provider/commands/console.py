@@ -24,9 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Any) -> int:
-    import webbrowser
-
     from ..console import signin_url
+    from ..private_page import open_privately
+    from ..terminal import printable
     from .selection import botocore_session
 
     session = botocore_session(args.profile)
@@ -52,8 +52,13 @@ def run(args: Any) -> int:
             "treat it as a secret.\n"
         )
         return 0
-    if not webbrowser.open(url):
+
+    # Never webbrowser.open(url): a browser's command line is readable by every local user.
+    def say_opened() -> None:
+        sys.stderr.write(f'Opened the AWS console for profile "{printable(profile)}" in your browser.\n')
+        sys.stderr.flush()
+
+    if not open_privately(url, on_opened=say_opened):
         sys.stderr.write("botocore-sso: no browser could be opened. Run again with --no-browser.\n")
         return 1
-    sys.stderr.write(f'Opened the AWS console for profile "{profile}" in your browser.\n')
     return 0

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import html
 import http.client
+import json
+import os
+import re
+import sys
+import tempfile
 import webbrowser
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import url2pathname
 
 import pytest
 
 from botocore_sso_provider.cli import main
 from botocore_sso_provider.console import federation_endpoint, partition_for_region
 from botocore_sso_provider.testing import FakeIdentityCenter
+from tests.cli.conftest import botocore_sso
 
 CONFIG = """
     [profile {name}]
@@ -93,13 +101,89 @@ def test_a_forged_sign_in_token_is_refused_by_the_fake(console_world: FakeIdenti
 def test_with_a_browser_the_url_goes_to_the_browser_not_to_stdout(
     console_world: FakeIdentityCenter, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)  # no real browser here
+    pages: list[str] = []
+
+    def browser(url: str) -> bool:  # no real browser here; it reads the page as one would
+        pages.append(Path(url2pathname(urlsplit(url).path)).read_text())
+        return "SigninToken" not in url
+
+    monkeypatch.setattr(webbrowser, "open", browser)
     assert main(["console", "--profile", "us-east-1"]) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert len(opened) == 1 and "SigninToken=" in opened[0]
-    assert opened[0] not in err
+    assert len(pages) == 1 and "SigninToken=" in pages[0]
+    assert "SigninToken" not in err
+
+
+RECORDING_BROWSER = """
+import json, os, sys
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+def cmdline(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+        return handle.read().decode("utf-8", "replace")
+record = {
+    "argv": sys.argv,
+    "cmdlines": [cmdline("self"), cmdline(os.getppid())] if os.path.exists("/proc/self/cmdline") else [],
+}
+if sys.argv[1].startswith("file:"):
+    page = Path(url2pathname(urlsplit(sys.argv[1]).path))
+    info = page.stat()
+    record.update(
+        page=str(page),
+        content=page.read_text(encoding="utf-8"),
+        mode=info.st_mode & 0o7777,
+        directory_mode=page.parent.stat().st_mode & 0o7777,
+        owner=info.st_uid,
+    )
+Path(sys.argv[2]).write_text(json.dumps(record))
+"""
+
+
+@pytest.fixture
+def recording_browser(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose BROWSER records its argv, the command lines, and the page it was given."""
+    script = tmp_path / "browser.py"
+    script.write_text(RECORDING_BROWSER)
+    record = tmp_path / "record.json"
+    return {**os.environ, "BROWSER": f"{sys.executable} {script} %s {record}"}, record
+
+
+def test_the_sign_in_url_never_reaches_a_command_line_only_a_private_page_that_is_removed(
+    console_world: FakeIdentityCenter, recording_browser: tuple[dict[str, str], Path]
+) -> None:
+    env, record_path = recording_browser
+    result = botocore_sso("console", "--profile", "us-east-1", env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(record_path.read_text())
+    assert "SigninToken" not in " ".join(record["argv"] + record["cmdlines"])
+    assert "SigninToken" not in result.stdout + result.stderr
+    assert record["mode"] == 0o600 and record["directory_mode"] == 0o700
+    assert record["owner"] == os.getuid()
+    assert not Path(record["page"]).exists() and not Path(record["page"]).parent.exists()
+    [target] = re.findall(r'href="([^"]+)"', record["content"])
+    url = html.unescape(target)
+    query = parse_qs(urlsplit(url).query)
+    assert console_world.signin_token_role(query["SigninToken"][0]) == ("alice", "111111111111", "ReadOnly")
+    assert _follow_once(url) == (302, "https://console.aws.amazon.com/console/home?region=us-east-1")
+    assert f'content="0;url={target}"' in record["content"], "the page goes there by itself"
+
+
+def test_when_no_browser_starts_the_page_is_removed_and_the_error_says_no_browser(
+    console_world: FakeIdentityCenter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pages = tmp_path / "tmp"
+    pages.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(pages))
+    monkeypatch.setattr(webbrowser, "open", lambda url: False)
+    assert main(["console", "--profile", "us-east-1"]) == 1
+    assert "no browser could be opened. Run again with --no-browser." in capsys.readouterr().err
+    assert list(pages.iterdir()) == [], "the private page is gone"
 
 
 def test_credentials_the_federation_endpoint_refuses_end_in_one_sentence(
