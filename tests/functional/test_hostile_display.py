@@ -207,3 +207,12 @@ def test_status_shows_a_role_name_from_the_config_escaped(aws_home: Path) -> Non
     result = botocore_sso("status")
     assert_nothing_raw(result.stdout, result.stderr)
     assert "role Read\\x1b]52;c;ZWNobyBwd25lZA==\\x07Only in 111111111111" in result.stdout
+
+
+def test_login_names_a_session_from_the_config_escaped(idc: FakeIdentityCenter, aws_home: Path) -> None:
+    config = SSO_CONFIG.replace("corp", f"corp{CLIPBOARD}").replace("\n    ", "\n").lstrip()
+    (aws_home / ".aws" / "config").write_text(config, encoding="utf-8")
+    result = botocore_sso("login", "--profile", "dev", "--use-device-code", "--no-browser", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert_nothing_raw(result.stdout, result.stderr)
+    assert 'Logged in to the sso-session "corp\\x1b]52;c;ZWNobyBwd25lZA==\\x07"' in result.stdout
