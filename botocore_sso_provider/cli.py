@@ -1,10 +1,12 @@
 """The ``botocore-sso`` command: wiring only; each command's work lives in ``commands/``.
 
 Errors this package raises on purpose are printed as their one-sentence
-message on stderr, control characters escaped (they may quote a server's or a
-file's words) (exit status 1; 2 for a usage mistake), never as a
+message on stderr (exit status 1; 2 for a usage mistake), never as a
 traceback; anything unexpected is one line too, with the traceback under
 ``--debug``. Exit status 0 means the command did what was asked.
+Everything written to stderr while a command runs goes through
+``terminal.EscapingWriter``: messages may quote a server's or a file's words,
+and their control characters must not reach the terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 
 from ._version import __version__
 from .commands import CommandError
-from .terminal import printable, printable_lines
+from .terminal import EscapingWriter, printable
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -95,6 +97,16 @@ def _chosen_command(arguments: Sequence[str]) -> Optional[str]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    original_stderr = sys.stderr
+    sys.stderr = EscapingWriter(original_stderr)
+    try:
+        return _main(argv)
+    finally:
+        if isinstance(sys.stderr, EscapingWriter):
+            sys.stderr = original_stderr
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["credential-process"] and "_ARGCOMPLETE" not in os.environ:
         # Early dispatch: SDKs run credential-process once per process, and even one command's
@@ -130,7 +142,7 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
     except KeyboardInterrupt:
         return 130
     except CommandError as err:
-        sys.stderr.write(f"botocore-sso: {printable_lines(err)}\n")
+        sys.stderr.write(f"botocore-sso: {err}\n")
         return 2
     except Exception as err:
         from botocore.exceptions import BotoCoreError
@@ -140,7 +152,7 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
         # ours subclass botocore's; botocore's own read as well; a cache path that
         # cannot be used (a stranger's lock, ...) names itself and its fix
         if isinstance(err, (BotoCoreError, CacheFileCorrupt)):
-            sys.stderr.write(f"botocore-sso: {printable_lines(err)}\n")
+            sys.stderr.write(f"botocore-sso: {err}\n")
         elif isinstance(err, OSError):
             where = f" {printable(err.filename)}" if err.filename else ""
             sys.stderr.write(

@@ -11,6 +11,10 @@ through it. Standard library only: the fast paths print through it too.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the fast paths print through this)
+if TYPE_CHECKING:
+    from typing import Any
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 _INVISIBLE_FORMATTING = [
@@ -39,3 +43,24 @@ def printable(text: object) -> str:
 def printable_lines(text: object) -> str:
     """As :func:`printable`, but line breaks stay: for our own multi-line messages that quote data."""
     return str(text).translate(_TABLE_KEEPING_LINES)
+
+
+class EscapingWriter:
+    """A text stream that writes everything through :func:`printable_lines`: the command's stderr.
+
+    stderr carries only messages, warnings and logs, and each may quote a
+    server's or a file's words; escaping at the stream covers every one of
+    them, ours, botocore's and the warnings module's alike. (stdout is a
+    contract for machines, JSON and shell code: each command escapes what it
+    prints there itself.)
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable_lines(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, ...
+        return getattr(self._stream, name)

@@ -31,6 +31,7 @@ def run(args: Any) -> int:
 
     from ..config import session_for_login
     from ..login import log_out, log_out_everywhere
+    from ..terminal import printable
 
     session = botocore.session.Session(profile=args.profile) if args.profile else botocore.session.Session()
     if args.all:
@@ -40,7 +41,7 @@ def run(args: Any) -> int:
         profile = args.profile or session.get_config_variable("profile")
         config = session_for_login(session.full_config, profile=profile, session_name=args.sso_session)
         report = log_out(config, session)
-        what = config.subject
+        what = printable(config.subject)  # names from the config file
     for warning in report.warnings:
         sys.stderr.write(f"botocore-sso: warning: {warning}\n")
     if report.tokens_removed or report.role_files_removed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from botocore_sso_provider.terminal import printable, printable_lines
+from botocore_sso_provider.terminal import EscapingWriter, printable, printable_lines
 
 CASES = {
     "osc-52-clipboard": ("a\x1b]52;c;ZWNobyBoaQ==\x07b", "a\\x1b]52;c;ZWNobyBoaQ==\\x07b"),
@@ -38,3 +38,14 @@ def test_printable_lines_keeps_line_breaks_only() -> None:
 
 def test_anything_is_turned_into_text() -> None:
     assert printable(12) == "12"
+
+
+def test_the_escaping_writer_escapes_all_but_line_breaks_and_passes_the_rest_on() -> None:
+    import io
+
+    stream = io.StringIO()
+    writer = EscapingWriter(stream)
+    assert writer.write("warning: \x1b]52;c;aGk=\x07\n") == len("warning: \x1b]52;c;aGk=\x07\n")
+    writer.flush()
+    assert stream.getvalue() == "warning: \\x1b]52;c;aGk=\\x07\n"
+    assert writer.getvalue() == stream.getvalue()  # anything else is the stream's
