@@ -62,5 +62,10 @@ class EscapingWriter:
         self._stream.write(printable_lines(text))
         return len(text)
 
+    @property
+    def unescaped(self) -> Any:
+        """The stream itself: only for text entirely our own whose control characters are meant."""
+        return self._stream
+
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, ...
         return getattr(self._stream, name)

@@ -3,7 +3,9 @@
 Instructions go to the login's own sink (stdout for ``botocore-sso login``,
 stderr for a login on demand, whose host program owns stdout). Progress goes
 to stderr: on a terminal one line that shows the elapsed time, rewritten in
-place; otherwise a plain line now and then, so logs stay readable.
+place; otherwise a plain line now and then, so logs stay readable. That
+line is all our own words, so it is written past the command's escaping
+stderr (``terminal.EscapingWriter``), whose escapes would print its ``\\r``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ class WaitingDisplay:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._what = what
-        self._stream = stream if stream is not None else sys.stderr
+        # Every word here is ours, and the in-place line needs its \r: past the command's escaping.
+        target = stream if stream is not None else sys.stderr
+        self._stream = getattr(target, "unescaped", target)
         self._monotonic = monotonic
         self._started = monotonic()
         self._last_plain: Optional[float] = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -148,7 +149,9 @@ def test_the_error_a_pkce_redirect_brings_is_one_escaped_line(
         out, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert_nothing_raw("".join(lines) + out, err)
-    assert err.count("\n") == 1, err
+    errors = [line for line in err.splitlines() if line.startswith("botocore-sso:")]
+    assert len(errors) == 1, err
+    assert not any(line.startswith("botocore-sso: Logged in") for line in err.splitlines()), "a forged line"
     assert "the authorization failed (x\\x1b]52;c;ZWNobyBwd25lZA==\\x07\\nbotocore-sso: Logged in" in err
 
 
@@ -216,3 +219,47 @@ def test_login_names_a_session_from_the_config_escaped(idc: FakeIdentityCenter, 
     assert result.returncode == 0, result.stderr
     assert_nothing_raw(result.stdout, result.stderr)
     assert 'Logged in to the sso-session "corp\\x1b]52;c;ZWNobyBwd25lZA==\\x07"' in result.stdout
+
+
+# -- our own control characters still reach the terminal ---------------------------------
+
+
+def test_on_a_terminal_the_waiting_line_is_still_rewritten_in_place(
+    idc: FakeIdentityCenter, write_config: Callable[[str], Path]
+) -> None:
+    """stderr escapes what it is given, but the progress line's own carriage return must stay one."""
+    write_config(SSO_CONFIG)
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.run(
+            [*COMMAND, "login", "--sso-session", "corp", "--use-device-code", "--no-browser"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        os.close(terminal)
+        terminal = -1
+        shown = _read_all(controller)
+    finally:
+        os.close(controller)
+        if terminal >= 0:
+            os.close(terminal)
+    assert process.returncode == 0, shown
+    assert "\rWaiting for the code to be approved... 0:0" in shown
+    assert "\\rWaiting" not in shown
+
+
+def _read_all(descriptor: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except OSError:  # EIO: the other side is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
