@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -228,6 +227,7 @@ def test_on_a_terminal_the_waiting_line_is_still_rewritten_in_place(
     idc: FakeIdentityCenter, write_config: Callable[[str], Path]
 ) -> None:
     """stderr escapes what it is given, but the progress line's own carriage return must stay one."""
+    pty = pytest.importorskip("pty")  # POSIX only
     write_config(SSO_CONFIG)
     controller, terminal = pty.openpty()
     try:
