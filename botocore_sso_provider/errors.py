@@ -87,6 +87,22 @@ class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError, Toke
     )
 
 
+class UnwritableCacheError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
+    """The token expired where the cache cannot be written: refreshing would spend the shared refresh token.
+
+    Not among ``LOGIN_NEEDED``: a login here could not be saved either.
+    """
+
+    fmt = (
+        "The SSO login for {subject} has expired and was not refreshed, because the token cache {directory} "
+        "cannot be written ({problem}) and a refresh here would spend the refresh token every other process "
+        "shares: refresh it where the cache is writable ({command}, or any AWS call there), or make it "
+        "writable (to refresh in this process's memory only, set {switch}=1)."
+    )
+
+    summary = "SSO token expired and the token cache cannot be written"
+
+
 LOGIN_NEEDED = (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError)
 """The errors only a new login fixes (one on demand, where the user opted in)."""
 
