@@ -134,6 +134,8 @@ def _flock_holders(device: int, inode: int) -> Optional[set[int]]:
     waiter's reads ``1: -> FLOCK ...`` and is left out, as are pids of other
     pid namespaces (shown as 0).
     """
+    if not hasattr(os, "major"):  # pragma: no cover - Windows
+        return None
     where = f"{os.major(device):02x}:{os.minor(device):02x}:{inode}"
     try:
         with open(os.path.join(_PROC, "locks"), encoding="ascii", errors="replace") as handle:
