@@ -87,6 +87,22 @@ class RegistrationExpiredError(SSOProviderError, UnauthorizedSSOTokenError, Toke
     )
 
 
+class UnwritableCacheError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
+    """The token expired where the cache cannot be written: refreshing would spend the shared refresh token.
+
+    Not among ``LOGIN_NEEDED``: a login here could not be saved either.
+    """
+
+    fmt = (
+        "The SSO login for {subject} has expired and was not refreshed, because the token cache {directory} "
+        "cannot be written ({problem}) and a refresh here would spend the refresh token every other process "
+        "shares: refresh it where the cache is writable ({command}, or any AWS call there), or make it "
+        "writable (to refresh in this process's memory only, set {switch}=1)."
+    )
+
+    summary = "SSO token expired and the token cache cannot be written"
+
+
 LOGIN_NEEDED = (NotLoggedInError, TokenExpiredError, SessionEndedError, RegistrationExpiredError)
 """The errors only a new login fixes (one on demand, where the user opted in)."""
 
@@ -131,15 +147,26 @@ class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
 
 
 class CacheLockedError(SSOProviderError, TokenRetrievalError):
-    """Another process held a cache lock for longer than the lock timeout."""
+    """Another process held a cache lock for longer than the lock timeout.
+
+    Who holds it, and what to do (resume a stopped holder, wait for a running
+    one), is read from the lock file and ``/proc`` when the error is made,
+    unless ``holder`` and ``advice`` are given.
+    """
 
     fmt = (
-        "Another process held the SSO cache lock {path} for {timeout:g} s, so the credentials for "
-        "{subject} could not be refreshed. If nothing else is using AWS, try again; to wait longer, "
-        "set BOTOCORE_SSO_LOCK_TIMEOUT."
+        "{holder} held the SSO cache lock {path} for {timeout:g} s, so the credentials for "
+        "{subject} could not be refreshed; {advice}."
     )
 
     summary = "cache lock timeout"
+
+    def __init__(self, **kwargs: Any) -> None:
+        if "holder" not in kwargs or "advice" not in kwargs:
+            from .lock_holder import holder_advice
+
+            kwargs["holder"], kwargs["advice"] = holder_advice(str(kwargs.get("path", "")))
+        super().__init__(**kwargs)
 
 
 class LoginError(SSOProviderError, UnauthorizedSSOTokenError):

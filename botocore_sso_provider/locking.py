@@ -15,7 +15,9 @@ On POSIX the lock is ``fcntl.flock`` on the lock file, which is exactly the
 lock ``filelock`` takes there, so processes using either exclude each other;
 calling it directly costs microseconds where importing ``filelock`` costs 6-8
 ms in every waiting process. Elsewhere ``filelock`` provides it. The lock file
-is never deleted (deleting it would split waiters across inodes).
+is never deleted (deleting it would split waiters across inodes). While held,
+it names the holder's pid (see :mod:`.lock_holder`), so a waiter that times
+out can say who holds it and what to do.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import stat
 import threading
 import time
 from typing import Any, Callable, Optional, TypeVar
+
+from .lock_holder import clear_pid, write_pid
 
 try:
     import fcntl
@@ -95,6 +99,7 @@ class FileLock:
             if self._fd is not None:
                 fd, self._fd = self._fd, None
                 try:
+                    clear_pid(fd)
                     fcntl.flock(fd, fcntl.LOCK_UN)
                 finally:
                     os.close(fd)
@@ -142,6 +147,7 @@ class FileLock:
             os.close(fd)
             raise
         self._fd = fd
+        write_pid(fd)
         return True
 
     def _try_filelock(self) -> bool:  # pragma: no cover - Windows

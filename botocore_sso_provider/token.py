@@ -7,8 +7,11 @@ without the lock. Otherwise one process refreshes it with CreateToken
 wrote. A failed refresh never overwrites the file, and a token that has not
 expired keeps working through a transient failure, a garbled answer, or a
 lock that cannot be taken. A refresh whose result could not be saved (a
-read-only or full disk) would spend the refresh token every other process
-relies on (rotation), so it only happens once the cached token has expired.
+read-only or full disk, a read-only mount into a container) would spend the
+refresh token every other process relies on (rotation), so it does not
+happen: the cached token is used until it expires, then the error says to
+refresh where the cache is writable, unless the user opted in with
+``BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Optional
@@ -38,6 +42,7 @@ from .errors import (
     TokenExpiredError,
     UnexpectedAnswerError,
     UnsafeCacheError,
+    UnwritableCacheError,
     login_command,
 )
 from .faults import describe_failure, is_foreign_answer, is_transient
@@ -56,7 +61,23 @@ REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
 MAX_TOKEN_LIFETIME = datetime.timedelta(days=90)
 """The longest ``expiresIn`` believed (the longest session an administrator can set)."""
 
+REFRESH_UNWRITABLE_CACHE_VARIABLE = "BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE"
+"""Set to 1 (or true, yes, on) to refresh an expired token even where the token cache cannot be written.
+
+The new token then lives in this process's memory only, and the refresh
+token on disk is spent (rotation): every other process, and the host whose
+cache is mounted read-only, needs a new login. Off by default: the lookup
+fails instead, saying to refresh where the cache is writable.
+"""
+
+_SWITCH_ON = frozenset({"1", "true", "yes", "on"})  # as BOTOCORE_SSO_AUTO_LOGIN and ..._PROVIDER_DISABLED
+
 _REFRESH_GRANT = "refresh_token"
+
+
+def refresh_unwritable_cache_allowed() -> bool:
+    """Whether the user opted in to refreshing into memory where the token cache cannot be written."""
+    return os.environ.get(REFRESH_UNWRITABLE_CACHE_VARIABLE, "").strip().lower() in _SWITCH_ON
 
 
 @dataclass
@@ -284,6 +305,8 @@ class TokenProvider:
                 if problem is not None:
                     if self._remaining(current) > datetime.timedelta(0):
                         return self._kept_unrefreshed(current, problem)
+                    if not refresh_unwritable_cache_allowed():
+                        raise self._unwritable(problem)
                     logger.warning(
                         "Refreshing the SSO token for %s in this process only: the cache cannot be "
                         "written (%s). Other processes will need a new login: %s",
@@ -312,6 +335,17 @@ class TokenProvider:
     def _refreshed_since(self, seen: SSOToken, current: SSOToken) -> bool:
         return current.access_token != seen.access_token or (
             self._remaining(current) > ADVISORY_REFRESH_WINDOW
+        )
+
+    def _unwritable(self, problem: str) -> UnwritableCacheError:
+        """The error for an expired token that is not refreshed because the cache cannot be written."""
+        directory = self._cache.directory
+        prefix = f"{directory}: "  # the directory is named in the message already
+        return UnwritableCacheError(
+            directory=directory,
+            problem=problem[len(prefix) :] if problem.startswith(prefix) else problem,
+            switch=REFRESH_UNWRITABLE_CACHE_VARIABLE,
+            **self._names(),
         )
 
     def _kept_unrefreshed(self, token: SSOToken, problem: str) -> SSOToken:

@@ -7,6 +7,8 @@ Modes:
                or (0) until killed or --seconds pass
   cli-writer   rewrite files in place as the AWS CLI v2 does (truncate, then write in
                two chunks), in turn, for --seconds; --file PATH=JSON_SOURCE, repeated
+  hold         take the lock of --key in --dir through the package, print ``held``, keep it
+               for --seconds (or until killed); --name sets the command name others see
 
 With ``--barrier-fd FD`` the worker does all its imports and set-up, prints
 ``ready`` and blocks reading FD until the parent closes the write end of
@@ -29,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["resolve", "torn-reader", "writer", "cli-writer"])
+    parser.add_argument("mode", choices=["resolve", "torn-reader", "writer", "cli-writer", "hold"])
     parser.add_argument("--profile", action="append", default=[])
     parser.add_argument("--native", action="store_true")
     parser.add_argument("--barrier-fd", type=int)
@@ -39,6 +41,7 @@ def main() -> int:
     parser.add_argument("--file", action="append", default=[])
     parser.add_argument("--iterations", type=int, default=0)
     parser.add_argument("--pad-kb", type=int, default=200)
+    parser.add_argument("--name", help="hold: this process's command name (/proc/self/comm)")
     parser.add_argument("--debug-log", action="store_true", help="package debug log on stderr")
     args = parser.parse_args()
     if args.debug_log:
@@ -51,6 +54,8 @@ def main() -> int:
         return write_loop(
             args.dir, args.key, args.seconds, args.iterations, args.pad_kb, barrier(args.barrier_fd)
         )
+    if args.mode == "hold":
+        return hold(args.dir, args.key, args.seconds, args.name)
     if args.mode == "cli-writer":
         return cli_writer(args.file, args.seconds, barrier(args.barrier_fd))
     if args.mode == "torn-reader":
@@ -160,6 +165,19 @@ def write_loop(
         if done == 1:
             print("started", flush=True)
     print(json.dumps({"done": done}), flush=True)
+    return 0
+
+
+def hold(directory: str, key: str, seconds: float, name: Optional[str]) -> int:
+    """Hold a cache lock as a refreshing process does, until killed (or stopped, by the test)."""
+    from botocore_sso_provider.cache import JSONFileCache
+
+    if name is not None:
+        with open("/proc/self/comm", "w", encoding="utf-8") as comm:
+            comm.write(name)
+    with JSONFileCache(directory).lock(key):
+        print("held", flush=True)
+        time.sleep(seconds)  # the test kills it long before
     return 0
 
 

@@ -275,12 +275,14 @@ def test_an_unwritable_cache_never_spends_the_refresh_token_while_the_token_work
     assert any("Not refreshing" in r.getMessage() for r in caplog.records)
 
 
-def test_an_expired_token_with_an_unwritable_cache_refreshes_and_says_others_need_a_login(
+def test_an_expired_token_with_an_unwritable_cache_refreshes_if_opted_in_and_says_others_need_a_login(
     login: Callable[..., dict],
     idc: FakeIdentityCenter,
     read_only_cache: None,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE", "1")  # off by default (test_read_only_cache)
     login(expiresAt=in_minutes(-1))
     with caplog.at_level(logging.WARNING, logger="botocore_sso_provider"):
         assert resolve().access_key
@@ -295,6 +297,7 @@ def test_after_a_memory_fallback_a_new_login_on_disk_is_seen(
     login(expiresAt=in_minutes(-1))
     with monkeypatch.context() as patch:
         make_read_only(patch)
+        patch.setenv("BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE", "1")
         resolve()  # refreshed into memory only
     fresh = login()  # the directory is fixed and another process logged in anew
     assert cache_module.JSONFileCache(cache_module.token_cache_dir).read(
