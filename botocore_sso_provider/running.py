@@ -18,22 +18,42 @@ import sys
 from typing import Any, Mapping, Optional, Sequence
 
 from .exporting import ProfileCredentials, environment_variables
+from .quick_credentials import CHAIN_VARIABLE
 
 REMOVED_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
+    # Keys in the environment: first in every SDK's default chain.
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
+    "AWS_SECURITY_TOKEN",  # botocore's older name for the session token
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",  # read with the keys (botocore, go-v2, java-v2, js-v3, rust)
+    "AWS_CREDENTIAL_SCOPE",  # read with the keys (js-v3)
+    "AWS_ACCESS_KEY",  # go-v2 reads these two when the AWS_..._ID/ACCESS_KEY names are unset,
+    "AWS_SECRET_KEY",  # as they are with --server
+    # A profile: ahead of the container provider everywhere; js-v3 even skips the keys for it.
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",  # botocore, go-v2
+    # Web identity (EKS, CI, devcontainers): ahead of the container provider in every SDK.
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
+    # botocore's legacy files, both read before its container provider.
+    "AWS_CREDENTIAL_FILE",
+    "BOTO_CONFIG",
+    # Another container endpoint: RELATIVE_URI wins over FULL_URI, a token file over the token.
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "BOTOCORE_SSO_CREDENTIAL_PROCESS_CHAIN",
+    CHAIN_VARIABLE,  # ours: the child's own credential_process runs start a chain of their own
 )
-"""Whatever could make the child use other credentials than the ones we hand it."""
+"""Whatever would make the child's SDK take other credentials before the ones we hand it.
+
+Read from the default chains of botocore, aws-sdk-go-v2, aws-sdk-java-v2,
+aws-sdk-js-v3 and aws-sdk-rust; the same list for both modes, although with
+keys in the environment only the keys and the profile names matter.
+"""
 
 FORWARDED_SIGNALS = tuple(
     getattr(signal, name)
