@@ -98,10 +98,11 @@ CATCHES_SIGNALS = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def started_child(cached_dev: Dict[str, Any]) -> Iterator[subprocess.Popen]:
+@pytest.fixture(params=[(), ("--server",)], ids=["keys", "server"])
+def started_child(cached_dev: Dict[str, Any], request: pytest.FixtureRequest) -> Iterator[subprocess.Popen]:
+    """With --server too: the server's threads must not take a signal meant for the child (and die of it)."""
     process = subprocess.Popen(
-        [*COMMAND, "exec", "--profile", "dev", "--", sys.executable, "-c", CATCHES_SIGNALS],
+        [*COMMAND, "exec", "--profile", "dev", *request.param, "--", sys.executable, "-c", CATCHES_SIGNALS],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
