@@ -14,9 +14,12 @@ EXAMPLES = """examples:
 
 The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 AWS_CREDENTIAL_EXPIRATION and the profile's AWS_REGION/AWS_DEFAULT_REGION;
-AWS_PROFILE is removed. With --server it gets AWS_CONTAINER_CREDENTIALS_FULL_URI
-and AWS_CONTAINER_AUTHORIZATION_TOKEN instead, pointing at a credential server
-on 127.0.0.1 that lives as long as the command.
+AWS_PROFILE, web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) and any
+other credentials in the environment are removed. With --server it gets
+AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN
+instead, pointing at a credential server on 127.0.0.1 that lives as long as
+the command. Signals sent to exec reach the command once; Ctrl-C from the
+terminal reaches it directly.
 
 exit status: the command's (128+N if it died of signal N), 1 no credentials,
 2 usage error, 126/127 the command cannot be run or was not found
@@ -43,13 +46,14 @@ def run(args: Any) -> int:
         sys.stderr.write("botocore-sso exec: name the command to run after --, e.g. -- aws s3 ls\n")
         return 2
     from ..quick_credentials import CredentialSource
-    from ..running import child_environment, run_child
+    from ..running import SignalRelay, child_environment
 
     source = CredentialSource(args.profile)
     credentials = source.get()  # fails here, before the command starts, when there are none
-    if not args.server:
-        return run_child(command, child_environment(credentials))
-    from ..credential_server import CredentialServer
+    with SignalRelay() as relay:  # before the server's threads start, so that they inherit its signal mask
+        if not args.server:
+            return relay.run(command, child_environment(credentials))
+        from ..credential_server import CredentialServer
 
-    with CredentialServer(source.get) as server:
-        return run_child(command, child_environment(credentials, server_environment=server.environment()))
+        with CredentialServer(source.get) as server:
+            return relay.run(command, child_environment(credentials, server_environment=server.environment()))

@@ -98,10 +98,11 @@ CATCHES_SIGNALS = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def started_child(cached_dev: Dict[str, Any]) -> Iterator[subprocess.Popen]:
+@pytest.fixture(params=[(), ("--server",)], ids=["keys", "server"])
+def started_child(cached_dev: Dict[str, Any], request: pytest.FixtureRequest) -> Iterator[subprocess.Popen]:
+    """With --server too: the server's threads must not take a signal meant for the child (and die of it)."""
     process = subprocess.Popen(
-        [*COMMAND, "exec", "--profile", "dev", "--", sys.executable, "-c", CATCHES_SIGNALS],
+        [*COMMAND, "exec", "--profile", "dev", *request.param, "--", sys.executable, "-c", CATCHES_SIGNALS],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -200,3 +201,98 @@ def test_a_long_running_child_keeps_working_past_short_lived_credentials(
         assert report["calls"] >= 10
         assert report["keys"] >= 2, "the child got new credentials after the first expired"
         assert idc.request_counts()["GetRoleCredentials"] >= 3  # 12 s of 4 s credentials
+
+
+OTHER_CREDENTIAL_VARIABLES = {
+    # name: the SDKs whose default chain it steers ahead of the credentials exec hands over
+    "AWS_ACCESS_KEY_ID": "all",
+    "AWS_SECRET_ACCESS_KEY": "all",
+    "AWS_SESSION_TOKEN": "all",
+    "AWS_SECURITY_TOKEN": "botocore",
+    "AWS_CREDENTIAL_EXPIRATION": "botocore, js-v3",
+    "AWS_ACCOUNT_ID": "botocore, go-v2, java-v2, js-v3, rust (sent with the keys)",
+    "AWS_CREDENTIAL_SCOPE": "js-v3 (sent with the keys)",
+    "AWS_ACCESS_KEY": "go-v2 (when AWS_ACCESS_KEY_ID is unset)",
+    "AWS_SECRET_KEY": "go-v2 (when AWS_SECRET_ACCESS_KEY is unset)",
+    "AWS_PROFILE": "all (js-v3 then skips the keys)",
+    "AWS_DEFAULT_PROFILE": "botocore, go-v2",
+    "AWS_ROLE_ARN": "all (web identity)",
+    "AWS_WEB_IDENTITY_TOKEN_FILE": "all (web identity)",
+    "AWS_ROLE_SESSION_NAME": "all (web identity)",
+    "AWS_CREDENTIAL_FILE": "botocore (ec2-credentials-file)",
+    "BOTO_CONFIG": "botocore (boto-config)",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "all (wins over FULL_URI)",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "all",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN": "all",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "botocore, go-v2, java-v2, js-v3, rust (wins over the token)",
+}
+"""The README's table, written out here so that a name dropped from exec's list fails a test."""
+
+SHOW_CREDENTIAL_VARIABLES = (
+    "import json, os, sys; print(json.dumps({k: os.environ[k] for k in sys.argv[1:] if k in os.environ}))"
+)
+
+
+@pytest.mark.parametrize("server", [False, True], ids=["keys", "server"])
+def test_every_variable_naming_other_credentials_is_removed(cached_dev: Dict[str, Any], server: bool) -> None:
+    env = {**os.environ, **{name: f"other-{name.lower()}" for name in OTHER_CREDENTIAL_VARIABLES}}
+    mode = ["--server"] if server else []
+    done = botocore_sso(
+        "exec", "--profile", "dev", *mode, "--", sys.executable, "-c", SHOW_CREDENTIAL_VARIABLES,
+        *OTHER_CREDENTIAL_VARIABLES, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown: Dict[str, str] = json.loads(done.stdout)
+    leftovers = {name: value for name, value in shown.items() if value.startswith("other-")}
+    assert leftovers == {}
+    if server:
+        assert set(shown) == {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN"}
+    else:
+        assert shown["AWS_ACCESS_KEY_ID"] == cached_dev["AccessKeyId"]
+        assert shown["AWS_SESSION_TOKEN"] == cached_dev["SessionToken"]
+
+
+SHOW_PROVIDER = textwrap.dedent(
+    """
+    import json, boto3
+    credentials = boto3.Session().get_credentials()
+    shown = {"method": credentials.method}
+    if credentials.method == "container-role":  # the others would call out (web identity: STS)
+        shown["access_key"] = credentials.get_frozen_credentials().access_key
+    print(json.dumps(shown))
+    """
+)
+
+
+def _other_sources(directory: Path) -> Dict[str, Dict[str, str]]:
+    """Environments that point a child's botocore at other credentials, each at a real file."""
+    token = directory / "web-identity-token"
+    token.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl")
+    ec2_file = directory / "ec2-credentials"
+    ec2_file.write_text("AWSAccessKeyId=AKIAEC2FILE\nAWSSecretKey=ec2-file-secret\n")
+    boto_file = directory / "boto.cfg"
+    boto_file.write_text(
+        "[Credentials]\naws_access_key_id = AKIABOTOFILE\naws_secret_access_key = boto-secret\n"
+    )
+    return {
+        "web-identity": {
+            "AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/ci-deploy",
+            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+            "AWS_ROLE_SESSION_NAME": "ci",
+        },
+        "ec2-credentials-file": {"AWS_CREDENTIAL_FILE": str(ec2_file)},
+        "boto-config": {"BOTO_CONFIG": str(boto_file)},
+    }
+
+
+@pytest.mark.parametrize("source", ["web-identity", "ec2-credentials-file", "boto-config"])
+def test_with_server_the_childs_sdk_takes_the_served_credentials_not_an_earlier_source(
+    cached_dev: Dict[str, Any], tmp_path: Path, source: str
+) -> None:
+    """EKS, CI and devcontainers set web identity; it comes before the container provider in every SDK."""
+    env = {**os.environ, **_other_sources(tmp_path)[source]}
+    done = botocore_sso(
+        "exec", "--profile", "dev", "--server", "--", sys.executable, "-c", SHOW_PROVIDER, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"method": "container-role", "access_key": cached_dev["AccessKeyId"]}
