@@ -153,7 +153,10 @@ def _write_atomically(path: str, data: bytes, mode: int, owner: Optional[tuple[i
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp_path, path)
+        try:
+            os.replace(temp_path, path)
+        except OSError as err:  # name the file the user knows, not our temp file
+            raise OSError(err.errno, err.strerror, path) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_path)
