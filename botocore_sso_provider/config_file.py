@@ -108,6 +108,15 @@ class _HeaderRecorder:
         return found
 
 
+def is_one_line_value(value: str) -> bool:
+    """Whether ``value`` can follow ``key =`` safely: something, no control or bidi character, no edge space.
+
+    What we write can then never start a line, a section or a key, and
+    configparser reads back exactly ``value``.
+    """
+    return bool(value) and value == value.strip() and printable(value) == value
+
+
 def replace_config_file(path: str, text: str, *, backup: bool = False) -> Optional[str]:
     """Write ``text`` to the config file at ``path``; returns the backup's path if one was made.
 

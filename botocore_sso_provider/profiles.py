@@ -29,7 +29,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from .config_file import PROFILE, SectionName, header_lines, replace_config_file, section_name, split_lines
+from .config_file import (
+    PROFILE,
+    SectionName,
+    header_lines,
+    is_one_line_value,
+    replace_config_file,
+    section_name,
+    split_lines,
+)
 from .portal import AccountAccess
 from .terminal import printable
 
@@ -40,7 +48,6 @@ RESERVED_NAMES = frozenset({"default"})
 
 _KEY = re.compile(r"^(?P<key>[^\s=#;\[][^=]*?)[ \t]*=[ \t]*(?P<value>.*?)[ \t]*$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
-_ONE_LINE_VALUE = re.compile(r"[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?")
 
 
 @dataclass
@@ -236,7 +243,7 @@ def _profile_values(
         values.append(("region", region))
     values.append((MARKER_KEY, session_name))
     for key, value in values:  # validated upstream; this is the last line of defence
-        if not _ONE_LINE_VALUE.fullmatch(value):
+        if not is_one_line_value(value):
             raise ValueError(f"populate refuses to write {key} = {printable(value)!r}: not a one-line value")
     return values
 

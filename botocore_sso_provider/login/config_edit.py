@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import re
 
-from ..config_file import header_lines, replace_config_file, section_name, split_lines
+from ..config_file import header_lines, is_one_line_value, replace_config_file, section_name, split_lines
 from ..terminal import printable
-
-_ONE_LINE_VALUE = re.compile(r"[!-~](?:[ -~]*[!-~])?")
-"""What this writes: printable ASCII on one line, no space at either end (a region, a URL)."""
 
 
 def set_config_value(path: str, section: str, key: str, value: str) -> None:
     """Set ``key = value`` in ``[section]`` of ``path`` (``section`` as in the file: ``sso-session corp``)."""
-    if not _ONE_LINE_VALUE.fullmatch(value):
+    if not is_one_line_value(value):
         raise ValueError(f'"{printable(value)}" is not a value that fits on one line of the config file')
     with open(path, encoding="utf-8", newline="") as handle:
         lines = split_lines(handle.read())

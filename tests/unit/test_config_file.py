@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from botocore_sso_provider.config_file import header_lines, replace_config_file, split_lines
+from botocore_sso_provider.config_file import (
+    header_lines,
+    is_one_line_value,
+    replace_config_file,
+    split_lines,
+)
 from botocore_sso_provider.errors import SSOConfigError
+from botocore_sso_provider.login.config_edit import set_config_value
 
 
 def test_lines_are_cut_where_configparser_cuts_them() -> None:
@@ -53,3 +59,29 @@ def test_the_backup_gets_the_old_bytes_and_mode(tmp_path: Path) -> None:
     assert Path(backup).read_bytes() == b"[default]\r\nregion = x\r\n"
     assert stat.S_IMODE(Path(backup).stat().st_mode) == 0o640
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        ("eu-west-1", True),
+        ("https://example.awsapps.com/start", True),
+        ("my corp", True),
+        ("", False),
+        (" padded", False),
+        ("a\nb", False),
+        ("a\rb", False),
+        ("a\x1b[2Kb", False),
+        ("a\u2028b", False),
+    ],
+)
+def test_only_one_line_values_are_written(value: str, fits: bool) -> None:
+    assert is_one_line_value(value) is fits
+
+
+def test_the_logins_config_edit_refuses_a_value_that_would_start_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text("[sso-session corp]\nsso_region = us-east-1\n")
+    with pytest.raises(ValueError, match="not a value that fits on one line"):
+        set_config_value(str(path), "sso-session corp", "sso_region", "eu-west-1\n[default]")
+    assert path.read_text() == "[sso-session corp]\nsso_region = us-east-1\n"
