@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..config_file import header_lines, is_one_line_value, replace_config_file, section_name, split_lines
+from ..errors import SSOConfigError
 from ..terminal import printable
 
 
@@ -23,7 +24,10 @@ def set_config_value(path: str, section: str, key: str, value: str) -> None:
     with open(path, encoding="utf-8", newline="") as handle:
         lines = split_lines(handle.read())
     wanted = section_name(section)
-    headers = header_lines(lines, path)
+    try:
+        headers = header_lines(lines, path)
+    except SSOConfigError as err:  # the caller reports a failed edit as a ValueError, after the login
+        raise ValueError(str(err)) from None
     starts = [
         index for index, name in headers.items() if (name.kind, name.name) == (wanted.kind, wanted.name)
     ]
