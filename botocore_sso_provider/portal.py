@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from .clients import portal_client
 from .config import SSOSessionConfig
 from .errors import ServiceUnavailableError, SessionEndedError, login_command
 from .faults import describe_failure, is_transient
+from .terminal import printable
 from .token import TokenProvider
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,63 @@ class ListingStats:
     requests: int = 0
     throttled: int = 0
     token_reloads: int = 0
+
+
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+"""An AWS account id: exactly twelve ASCII digits."""
+
+ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
+"""An IAM role name (a permission set's name is one, and shorter): these characters, 1 to 64."""
+
+ACCOUNT_NAME = re.compile(r"[ -~]{0,50}")
+"""An account name as AWS Organizations allows it: printable ASCII, at most 50 (none if not sent)."""
+
+EMAIL_ADDRESS = re.compile(r"[!-~]{0,254}")
+"""An account's e-mail address: printable ASCII without spaces, at most 254 (none if not sent)."""
+
+
+def account_problem(account: AccountAccess) -> Optional[str]:
+    """Why this account's id, name or e-mail address is not one AWS can send, or None.
+
+    The portal's answers are data: what no real service returns (a line
+    break, an escape, a bracket in an id) is refused rather than cleaned.
+    """
+    for what, value, rule, expected in (
+        ("id", account.account_id, ACCOUNT_ID, "12 digits"),
+        ("name", account.account_name, ACCOUNT_NAME, "printable ASCII, at most 50 characters"),
+        ("e-mail address", account.email_address, EMAIL_ADDRESS, "printable ASCII without spaces"),
+    ):
+        if not rule.fullmatch(value):
+            return f'its {what} "{printable(value)}" is not {expected}'
+    return None
+
+
+def role_name_problem(role: str) -> Optional[str]:
+    """Why ``role`` is not a role name AWS can send, or None."""
+    if ROLE_NAME.fullmatch(role):
+        return None
+    return f'the role name "{printable(role)}" is not 1 to 64 of A-Z a-z 0-9 + = , . @ _ -'
+
+
+def usable_accounts(accounts: list[AccountAccess], warn: Callable[[str], None]) -> list[AccountAccess]:
+    """``accounts`` without what AWS cannot have sent: one ``warn`` (escaped) per account or role skipped."""
+    usable = []
+    for account in accounts:
+        problem = account_problem(account)
+        if problem is not None:
+            warn(f"Skipped an account: {problem}.")
+            continue
+        roles = []
+        for role in account.roles:
+            problem = role_name_problem(role)
+            if problem is None:
+                roles.append(role)
+            else:
+                warn(f"Skipped a role of account {account.account_id}: {problem}.")
+        usable.append(
+            AccountAccess(account.account_id, account.account_name, account.email_address, tuple(roles))
+        )
+    return usable
 
 
 def sort_key(account: AccountAccess) -> tuple[str, str]:

@@ -5,7 +5,12 @@ needs to find section headers and a few ``key = value`` lines of the
 sections it generated, and everything it does not own is copied through
 byte for byte (comments, blank lines, order, indented sub-values, odd
 spacing) without a parser that could normalise it or refuse a file botocore
-accepts; and the package gains no dependency for one command.
+accepts; and the package gains no dependency for one command. Which lines
+are headers and which profile each names is botocore's answer
+(``config_file``), so a hand-written ``[profile "x"]`` is never shadowed or
+duplicated. Names from the portal are checked before they get here
+(``portal.usable_accounts``), reach a header only through
+:func:`safe_profile_name`, and every value written must be one line.
 
 Generated sections carry ``botocore_sso_generated = <sso-session>`` (botocore
 and the AWS CLI ignore unknown keys), so ``--prune`` can remove exactly
@@ -13,28 +18,34 @@ those whose account or role is gone and never a hand-written profile. A
 generated section keeps its name for as long as its account and role
 exist, so scripts naming it keep working when an account is renamed. A run
 that changes nothing writes nothing; otherwise the old file is copied to
-``<config>.bak`` and the new one replaces it atomically with the old mode.
+``<config>.bak`` and the new one replaces it (``config_file.replace_config_file``:
+atomic, through a symlink, owner and mode kept).
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
 import re
-import shutil
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
+from .config_file import (
+    PROFILE,
+    SectionName,
+    header_lines,
+    is_one_line_value,
+    replace_config_file,
+    section_name,
+    split_lines,
+)
 from .portal import AccountAccess
+from .terminal import printable
 
 MARKER_KEY = "botocore_sso_generated"
 DEFAULT_TEMPLATE = "{account_name}.{role_name}"
-BACKUP_SUFFIX = ".bak"
+RESERVED_NAMES = frozenset({"default"})
+"""Never generated, even when free: a portal's account named "default" must not become the default profile."""
 
-_HEADER = re.compile(r"^\[(?P<name>[^\]]+)\][ \t]*(?:[#;].*)?$")
 _KEY = re.compile(r"^(?P<key>[^\s=#;\[][^=]*?)[ \t]*=[ \t]*(?P<value>.*?)[ \t]*$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
@@ -44,19 +55,14 @@ class Section:
     """One ``[header]`` and the lines up to the next header, exactly as in the file."""
 
     header: str
+    name: SectionName
+    """What botocore makes of the header (``config_file.section_name``)."""
     lines: list[str] = field(default_factory=list)
 
     @property
     def profile_name(self) -> Optional[str]:
         """The profile this section defines, or None for sso-session, services and others."""
-        match = _HEADER.match(self.header.rstrip("\r\n"))
-        if match is None:
-            return None
-        name = match.group("name").strip()
-        if name == "default":
-            return "default"
-        kind, _, rest = name.partition(" ")
-        return rest.strip() if kind == "profile" and rest.strip() else None
+        return self.name.name if self.name.kind == PROFILE else None
 
     def value(self, key: str) -> Optional[str]:
         for line in self.lines:
@@ -97,13 +103,16 @@ class ConfigDocument:
     newline: str = "\n"
 
     @classmethod
-    def parse(cls, text: str) -> ConfigDocument:
+    def parse(cls, text: str, path: str) -> ConfigDocument:
+        """The sections of ``text`` where botocore sees them (SSOConfigError if botocore would refuse it)."""
         newline = "\r\n" if "\r\n" in text else "\n"
         preamble: list[str] = []
         sections: list[Section] = []
-        for line in text.splitlines(keepends=True):
-            if _HEADER.match(line.rstrip("\r\n")):
-                sections.append(Section(line))
+        lines = split_lines(text)
+        headers = header_lines(lines, path)
+        for index, line in enumerate(lines):
+            if index in headers:
+                sections.append(Section(line, headers[index]))
             elif sections:
                 sections[-1].lines.append(line)
             else:
@@ -115,6 +124,10 @@ class ConfigDocument:
 
     def profile_names(self) -> set[str]:
         return {name for name in (s.profile_name for s in self.sections) if name is not None}
+
+    def section_headers(self) -> set[str]:
+        """Every section name as configparser reads it: a new section must not repeat one."""
+        return {section.name.header for section in self.sections}
 
 
 @dataclass(frozen=True)
@@ -133,14 +146,15 @@ class PopulateResult:
         return self.old_text != self.new_text
 
     def diff(self) -> str:
-        return "".join(
-            difflib.unified_diff(
-                self.old_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
-                fromfile=self.path,
-                tofile=f"{self.path} (populated)",
-            )
+        """A unified diff for a terminal: each line of the file shown through ``terminal.printable``."""
+        lines = difflib.unified_diff(
+            [line.rstrip("\r\n") for line in split_lines(self.old_text)],
+            [line.rstrip("\r\n") for line in split_lines(self.new_text)],
+            fromfile=self.path,
+            tofile=f"{self.path} (populated)",
+            lineterm="",
         )
+        return "".join(f"{printable(line)}\n" for line in lines)
 
 
 def safe_profile_name(text: str) -> str:
@@ -178,7 +192,7 @@ def populate(
     prune: bool = False,
 ) -> PopulateResult:
     """The config file ``text`` with a generated profile for every account and role."""
-    document = ConfigDocument.parse(text)
+    document = ConfigDocument.parse(text, path)
     newline = document.newline
     wanted = sorted(((a, role) for a in accounts for role in a.roles), key=lambda p: _pair_order(*p))
     ours = {
@@ -186,7 +200,8 @@ def populate(
         for s in document.sections
         if s.profile_name is not None and s.value(MARKER_KEY) == session_name
     }
-    taken = document.profile_names()
+    taken = document.profile_names() | RESERVED_NAMES
+    taken_headers = document.section_headers()
     added, updated = [], []
     new_sections: list[Section] = []
     for account, role in wanted:
@@ -199,8 +214,10 @@ def populate(
                 updated.append(str(existing.profile_name))
             continue
         name = _free_name(render_name(template, account, role, session_name), account.account_id, taken)
+        header = _new_header(name, taken_headers)
         taken.add(name)
-        section = Section(f"[profile {name}]{newline}")
+        taken_headers.add(header.header)
+        section = Section(f"[{header.header}]{newline}", header)
         section.set_values(values, newline)
         new_sections.append(section)
         added.append(name)
@@ -225,7 +242,18 @@ def _profile_values(
     if region:
         values.append(("region", region))
     values.append((MARKER_KEY, session_name))
+    for key, value in values:  # validated upstream; this is the last line of defence
+        if not is_one_line_value(value):
+            raise ValueError(f"populate refuses to write {key} = {printable(value)!r}: not a one-line value")
     return values
+
+
+def _new_header(name: str, taken_headers: set[str]) -> SectionName:
+    """``profile NAME``, checked to be read back by botocore as exactly that profile, and new."""
+    header = section_name(f"profile {name}")
+    if header.kind != PROFILE or header.name != name or header.header in taken_headers:
+        raise ValueError(f"populate refuses to write the section [profile {printable(name)}]")
+    return header
 
 
 def _free_name(name: str, account_id: str, taken: set[str]) -> str:
@@ -274,32 +302,5 @@ def read_config(path: str) -> str:
 
 
 def write_config(path: str, text: str) -> Optional[str]:
-    """Replace ``path`` atomically, keeping its mode; returns the backup's path (None if new).
-
-    A symlinked config file is written through the link, so the link stays.
-    """
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target) or "."
-    os.makedirs(directory, exist_ok=True)
-    try:
-        mode: Optional[int] = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
-    backup = None
-    if mode is not None:
-        backup = target + BACKUP_SUFFIX
-        shutil.copyfile(target, backup)  # never "into" a directory of that name, as copy2 would
-        shutil.copystat(target, backup)
-    handle, temp_path = tempfile.mkstemp(prefix=".config-", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp_path, mode if mode is not None else 0o600)
-        os.replace(temp_path, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_path)
-        raise
-    return backup
+    """Replace the config file with ``text`` through ``config_file``; the old bytes go to ``.bak``."""
+    return replace_config_file(path, text, backup=True)

@@ -33,20 +33,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Any) -> int:
+    import re
+
     import botocore.session
 
     from ..config import config_file_path, resolve_session
-    from ..portal import AccountAccess, PortalLister
+    from ..portal import AccountAccess, PortalLister, usable_accounts
     from ..profiles import populate, read_config, render_name, write_config
+    from ..quick_files import REGION_NAME
+    from ..terminal import printable
 
     try:  # a bad template is refused before any request
         sample = AccountAccess("123456789012", "name", "email@example.com", ("Role",))
         render_name(args.profile_name_template, sample, "Role", args.sso_session)
     except ValueError as err:
         raise CommandError(str(err)) from None
+    if args.region is not None and not re.match(REGION_NAME, args.region):
+        raise CommandError(f'--region "{printable(args.region)}" is not a region name, such as eu-west-1.')
     session = botocore.session.Session()
     login = resolve_session(session.full_config, args.sso_session)
-    accounts = PortalLister(login, session).accounts()
+    listed = PortalLister(login, session).accounts()
+    accounts = usable_accounts(listed, _warn)
     path = config_file_path()
     result = populate(
         read_config(path),
@@ -60,11 +67,16 @@ def run(args: Any) -> int:
     summary = f"{len(result.added)} added, {len(result.updated)} updated, {len(result.removed)} removed"
     if args.dry_run:
         sys.stdout.write(result.diff() if result.changed else "")
-        sys.stderr.write(f"Dry run: {summary}; {path} was not changed.\n")
+        sys.stderr.write(f"Dry run: {summary}; {printable(path)} was not changed.\n")
         return 0
     if not result.changed:
-        sys.stdout.write(f"{path} is up to date ({len(accounts)} accounts).\n")
+        sys.stdout.write(f"{printable(path)} is up to date ({len(accounts)} accounts).\n")
         return 0
     backup = write_config(path, result.new_text)
-    sys.stdout.write(f"Updated {path}: {summary}" + (f"; the old file is {backup}" if backup else "") + ".\n")
+    old_file = f"; the old file is {printable(backup)}" if backup else ""
+    sys.stdout.write(f"Updated {printable(path)}: {summary}{old_file}.\n")
     return 0
+
+
+def _warn(warning: str) -> None:
+    sys.stderr.write(f"botocore-sso: {warning}\n")
