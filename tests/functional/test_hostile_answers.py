@@ -99,6 +99,7 @@ GET_ROLE_CREDENTIALS_GARBAGE = {
     "expiration-as-string": {"body": _role_body(expiration="2030-01-01T00:00:00Z")},
     "expiration-in-the-past": {"body": _role_body(expiration=_ms(-60))},
     "expiration-years-away": {"body": _role_body(expiration=_ms(10 * 365 * 86400))},
+    "expiration-400-days-away": {"body": _role_body(expiration=_ms(400 * 86400))},
     "proxy-403": {"status": 403, "body": HTML, "content_type": "text/html"},
 }
 
