@@ -29,9 +29,9 @@ MAX_SECRET_ACCESS_KEY_LENGTH = 1024
 MAX_SESSION_TOKEN_LENGTH = 32 * 1024
 
 _LIMITS = (
-    ("an access key id", MAX_ACCESS_KEY_ID_LENGTH),
-    ("a secret access key", MAX_SECRET_ACCESS_KEY_LENGTH),
-    ("a session token", MAX_SESSION_TOKEN_LENGTH),
+    ("an", "access key id", MAX_ACCESS_KEY_ID_LENGTH),
+    ("a", "secret access key", MAX_SECRET_ACCESS_KEY_LENGTH),
+    ("a", "session token", MAX_SESSION_TOKEN_LENGTH),
 )
 
 
@@ -40,19 +40,19 @@ def role_credentials_problem(access_key: object, secret_key: object, token: obje
 
     The words fit after "with": "a session token of 204800 characters, over ...".
     """
-    for (what, limit), value in zip(_LIMITS, (access_key, secret_key, token)):
-        problem = _value_problem(what, limit, value)
+    for (article, what, limit), value in zip(_LIMITS, (access_key, secret_key, token)):
+        problem = _value_problem(article, what, limit, value)
         if problem is not None:
             return problem
     return None
 
 
-def _value_problem(what: str, limit: int, value: object) -> Optional[str]:
+def _value_problem(article: str, what: str, limit: int, value: object) -> Optional[str]:
     if not isinstance(value, str) or not value:
-        return f"no text for {what[what.index(' ') + 1 :]}"
+        return f"no text for {what}"
     if len(value) > limit:
-        return f"{what} of {len(value)} characters, over the {limit} it may have"
+        return f"{article} {what} of {len(value)} characters, over the {limit} it may have"
     if value.isascii() and value.isprintable() and " " not in value:  # at C speed: the warm paths
         return None
     char = next(char for char in value if not "!" <= char <= "~")
-    return f"{what} holding U+{ord(char):04X}, not printable ASCII without spaces"
+    return f"{article} {what} holding U+{ord(char):04X}, not printable ASCII without spaces"
