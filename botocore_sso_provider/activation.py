@@ -186,26 +186,36 @@ def _or_botocores_own(build: Callable[[Any], Any], core: Any) -> Any:
 
     A broken install of ours must never break what does not need us
     (environment keys, ...): one warning, and the session is pure botocore.
+    A failure botocore's own chain meets too (a missing profile, a config it
+    cannot parse) is the user's config, not our install: botocore's error
+    alone, as botocore would raise it, and no warning.
     """
     try:
         return build(core)
     except Exception as err:
-        global _load_failed_warned
-        if not _load_failed_warned:
-            _load_failed_warned = True
-            warnings.warn(
-                f"botocore-sso-provider could not load ({type(err).__name__}: {err}); botocore's own "
-                "providers are used. Reinstall it: pip install --force-reinstall botocore-sso-provider",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-        if build is build_token_resolver:
-            from botocore.tokens import create_token_resolver
-
-            return create_token_resolver(core)
-        return botocore.credentials.create_credential_resolver(
-            core, region_name=getattr(core, "_last_client_region_used", None)
+        failure = err
+    fallback = _botocores_own(build, core)  # raises botocore's own error where the config is at fault
+    global _load_failed_warned
+    if not _load_failed_warned:
+        _load_failed_warned = True
+        warnings.warn(
+            f"botocore-sso-provider could not load ({type(failure).__name__}: {failure}); botocore's own "
+            "providers are used. Reinstall it: pip install --force-reinstall botocore-sso-provider",
+            RuntimeWarning,
+            stacklevel=2,
         )
+    return fallback
+
+
+def _botocores_own(build: Callable[[Any], Any], core: Any) -> Any:
+    """botocore's own chain for what ``build`` would have made: the token chain or the credential one."""
+    if build is build_token_resolver:
+        from botocore.tokens import create_token_resolver
+
+        return create_token_resolver(core)
+    return botocore.credentials.create_credential_resolver(
+        core, region_name=getattr(core, "_last_client_region_used", None)
+    )
 
 
 _load_failed_warned = False

@@ -11,8 +11,10 @@ The shared file holds the portal's expiry as the portal stated it (server
 time), as the AWS CLI v2 writes it. A local clock that is off is corrected
 only in this process's memory, and only by up to ``MAX_CLOCK_SKEW_CORRECTION``:
 a bogus ``Date`` header must not reach other processes. An answer whose
-credentials are incomplete, not text, already expired or absurdly long-lived
-is refused and never cached.
+credentials break :mod:`.role_credential_values` (a control character, an
+ESC, 200 KB), already expired, or expiring beyond any real role session (a
+unit error) is refused and never cached; a cache file whose credentials break
+that rule is not used, and fetched anew.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from .errors import (
     UnexpectedAnswerError,
     login_command,
 )
+from .role_credential_values import role_credentials_problem
 
 if TYPE_CHECKING:
     from .token import TokenProvider
@@ -66,10 +69,15 @@ CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
 MAX_CLOCK_SKEW_CORRECTION = datetime.timedelta(hours=12)
 """A ``Date`` header further off than this is not believed (a proxy's or a broken server's)."""
 
-MAX_ROLE_CREDENTIAL_LIFETIME = datetime.timedelta(hours=12, minutes=5)
-"""Role sessions last at most 12 hours: an expiry later than this is a unit or parsing error."""
+MAX_ROLE_CREDENTIAL_LIFETIME = datetime.timedelta(days=366)
+"""Beyond this, an expiry is a unit or parsing error, not a role session.
 
-_ROLE_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken")
+Role sessions last at most 12 hours today, but botocore's own tests answer
+24 h and the service may raise its limit: a lifetime is refused only where a
+unit error shows. Seconds read as milliseconds land in 1970 (refused as
+expired), microseconds tens of thousands of years away; a year bounds both
+with room for any limit the service may set.
+"""
 
 
 class RoleCredentialFetcher:
@@ -231,29 +239,25 @@ class RoleCredentialFetcher:
     ) -> tuple[Mapping[str, Any], datetime.datetime]:
         """The role credentials and their expiry (server time), or the error naming what is wrong."""
         role = response.get("roleCredentials")
-        problem = None
-        expiration = None
         if not isinstance(role, Mapping):
-            problem = "GetRoleCredentials answered without roleCredentials"
-        elif any(not isinstance(role.get(name), str) or not role[name] for name in _ROLE_FIELDS):
-            missing = [name for name in _ROLE_FIELDS if not isinstance(role.get(name), str) or not role[name]]
-            problem = f"GetRoleCredentials answered without text in {', '.join(missing)}"
-        else:
-            millis = role.get("expiration")
-            try:
-                if isinstance(millis, bool) or not isinstance(millis, int):
-                    raise TypeError
-                expiration = from_epoch_millis(millis)
-            except (TypeError, ValueError, OverflowError, OSError):
-                problem = "GetRoleCredentials answered without an expiration in epoch milliseconds"
-            else:
-                lifetime = expiration - (self._clock() + skew)
-                if lifetime <= datetime.timedelta(0):
-                    problem = f"GetRoleCredentials answered with credentials that expired at {expiration}"
-                elif lifetime > MAX_ROLE_CREDENTIAL_LIFETIME:
-                    problem = f"GetRoleCredentials answered with an expiration {expiration}, over 12 h away"
-        if problem is not None or expiration is None or not isinstance(role, Mapping):
-            raise UnexpectedAnswerError(reason=problem or "unusable credentials", **self._names())
+            raise self._unexpected("without roleCredentials")
+        wrong = role_credentials_problem(
+            role.get("accessKeyId"), role.get("secretAccessKey"), role.get("sessionToken")
+        )
+        if wrong is not None:
+            raise self._unexpected(f"with {wrong}")
+        millis = role.get("expiration")
+        try:
+            if isinstance(millis, bool) or not isinstance(millis, int):
+                raise TypeError
+            expiration = from_epoch_millis(millis)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise self._unexpected("without an expiration in epoch milliseconds") from None
+        lifetime = expiration - (self._clock() + skew)
+        if lifetime <= datetime.timedelta(0):
+            raise self._unexpected(f"with credentials that expired at {expiration}")
+        if lifetime > MAX_ROLE_CREDENTIAL_LIFETIME:
+            raise self._unexpected(f"with an expiration {expiration}, over a year away")
         return role, expiration
 
     def _measured_skew(self, response: Mapping[str, Any]) -> datetime.timedelta:
@@ -283,6 +287,10 @@ class RoleCredentialFetcher:
             _warn_clock_skew(skew)
         _clock_skew = skew
         return skew
+
+    def _unexpected(self, what: str) -> UnexpectedAnswerError:
+        """The error for a GetRoleCredentials answer that is not usable credentials; ``what`` quotes none."""
+        return UnexpectedAnswerError(reason=f"GetRoleCredentials answered {what}", **self._names())
 
     def _service_error(self, err: BaseException) -> Exception:
         from .faults import describe_failure
@@ -346,9 +354,12 @@ def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str
     creds = data.get("Credentials")
     if not isinstance(creds, Mapping):
         return None
-    text_fields = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
-    if any(not isinstance(creds.get(name), str) or not creds[name] for name in text_fields):
-        return None  # numbers or lists would crash botocore's signer later: fetch anew
+    if role_credentials_problem(
+        creds.get("AccessKeyId"), creds.get("SecretAccessKey"), creds.get("SessionToken")
+    ):
+        return None  # another tool's file, or a stranger's: what it holds is fetched anew, never handed out
+    if not isinstance(creds.get("Expiration"), str) or not creds["Expiration"]:
+        return None
     if not isinstance(creds.get("AccountId"), (str, type(None))):
         return None
     try:

@@ -35,6 +35,7 @@ from .quick_files import (
     read_private_json,
     role_cache_dir,
 )
+from .role_credential_values import role_credentials_problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -82,13 +83,17 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
     creds = data.get("Credentials")
     if not isinstance(creds, dict):
         return None
+    values = [creds.get(name) for name in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
+    if role_credentials_problem(*values) is not None:
+        return None  # another tool's file holding what no key holds: the full path fetches anew
+    access_key, secret_key, token = (str(value) for value in values)
     region = profiles[profile].get("region")
     try:
         expiration = parse_expiration(creds["Expiration"])
         credentials = ProfileCredentials(
-            access_key=_text(creds["AccessKeyId"]),
-            secret_key=_text(creds["SecretAccessKey"]),
-            token=_text(creds["SessionToken"]),
+            access_key=access_key,
+            secret_key=secret_key,
+            token=token,
             expiration=expiration,
             account_id=str(creds.get("AccountId") or sso.account_id),
             region=region if isinstance(region, str) and region else None,
@@ -110,12 +115,6 @@ def parse_expiration(text: str) -> datetime.datetime:
     from .clock import parse_timestamp
 
     return parse_timestamp(text)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError("not a string")
-    return value
 
 
 def _credentials_file_names(profile: str) -> bool:

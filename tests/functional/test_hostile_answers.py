@@ -99,6 +99,7 @@ GET_ROLE_CREDENTIALS_GARBAGE = {
     "expiration-as-string": {"body": _role_body(expiration="2030-01-01T00:00:00Z")},
     "expiration-in-the-past": {"body": _role_body(expiration=_ms(-60))},
     "expiration-years-away": {"body": _role_body(expiration=_ms(10 * 365 * 86400))},
+    "expiration-400-days-away": {"body": _role_body(expiration=_ms(400 * 86400))},
     "proxy-403": {"status": 403, "body": HTML, "content_type": "text/html"},
 }
 
@@ -119,6 +120,78 @@ def test_a_garbled_get_role_credentials_answer_is_refused_and_never_cached(
     assert not list((aws_home / ".aws" / "cli" / "cache").glob("*.json"))
     if answer.get("status") == 403:
         assert "proxy" in message and "HTTP 403" in message
+
+
+HOSTILE_ROLE_CREDENTIALS = {
+    "nul-in-session-token": {"sessionToken": "tok\x00en" + "t" * 40},
+    "esc-in-session-token": {"sessionToken": "\x1b]52;c;cHduZWQ=\x07" + "t" * 40},
+    "newline-in-secret-key": {"secretAccessKey": "s" * 40 + "\nexport AWS_PROFILE=prod"},
+    "space-in-access-key-id": {"accessKeyId": "ASIA EXAMPLE"},
+    "bidi-override-in-access-key-id": {"accessKeyId": "ASIA\u202eELPMAXE"},
+    "200-kb-session-token": {"sessionToken": "t" * 200 * 1024},
+    "200-character-access-key-id": {"accessKeyId": "A" * 200},
+}
+
+
+def boto3_credentials(profile: str = "dev") -> Any:
+    """Through boto3, as a user's script resolves them: a session with this package's provider."""
+    import boto3
+
+    from botocore_sso_provider import register
+
+    session = boto3.Session(profile_name=profile)
+    register(session)
+    return session.get_credentials().get_frozen_credentials()
+
+
+@pytest.mark.parametrize(
+    "fields", list(HOSTILE_ROLE_CREDENTIALS.values()), ids=list(HOSTILE_ROLE_CREDENTIALS)
+)
+def test_role_credentials_holding_what_no_key_holds_are_refused_and_nothing_is_cached(
+    fields: dict, login: Callable[..., dict], idc: FakeIdentityCenter, aws_home: Path
+) -> None:
+    login()
+    token_file = token_path(aws_home, "corp")
+    before = token_file.read_bytes()
+    idc.inject_answer("GetRoleCredentials", body=_role_body(**fields))
+    with pytest.raises(UnexpectedAnswerError) as caught:
+        boto3_credentials()
+    message = str(caught.value)
+    assert "IAM Identity Center" in message and "GetRoleCredentials answered with" in message
+    assert message.isprintable() and len(message) < 1000, "the value itself is never quoted"
+    assert not any(value[:12] in message for value in fields.values())
+    assert idc.request_counts()["GetRoleCredentials"] == 1, "refused, not retried"
+    assert not list((aws_home / ".aws" / "cli" / "cache").glob("*.json")), "no role file written"
+    assert token_file.read_bytes() == before, "the valid login untouched"
+    assert boto3_credentials().access_key.startswith("ASIA"), "the next answer, a real one, is used"
+
+
+def test_a_role_cache_file_holding_an_escape_is_not_used_but_fetched_anew(
+    login: Callable[..., dict], idc: FakeIdentityCenter, aws_home: Path
+) -> None:
+    """Another tool wrote it (the AWS CLI v2 writes the same files): the full path fetches anew."""
+    login()
+    assert boto3_credentials().access_key  # the provider writes the file where it belongs
+    [cached] = (aws_home / ".aws" / "cli" / "cache").glob("*.json")
+    data = json.loads(cached.read_text())
+    data["Credentials"]["SessionToken"] = "\x1b]52;c;cHduZWQ=\x07" + "t" * 40
+    cached.write_text(json.dumps(data))
+    credentials = boto3_credentials()
+    assert "\x1b" not in credentials.token
+    assert idc.request_counts()["GetRoleCredentials"] == 2
+    assert "\x1b" not in json.loads(cached.read_text())["Credentials"]["SessionToken"], "rewritten"
+
+
+def test_a_role_expiring_in_24_hours_is_accepted_and_cached(
+    login: Callable[..., dict], idc: FakeIdentityCenter, aws_home: Path
+) -> None:
+    """botocore's own tests answer 24 h; the service may raise its 12 h limit."""
+    login()
+    idc.inject_answer("GetRoleCredentials", body=_role_body(expiration=_ms(24 * 3600)))
+    credentials = clocked_session("dev", FakeClock()).get_credentials()
+    assert credentials.get_frozen_credentials().token == "t" * 40
+    [cached] = (aws_home / ".aws" / "cli" / "cache").glob("*.json")
+    assert json.loads(cached.read_text())["Credentials"]["SessionToken"] == "t" * 40
 
 
 def test_a_bogus_date_header_neither_reaches_the_shared_file_nor_breaks_credentials(
