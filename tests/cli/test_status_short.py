@@ -106,10 +106,10 @@ def prepare(
     return lambda setup: setup(seed_login, aws_home)
 
 
-def _legacy_expired_with_role_credentials(minutes: float) -> Setup:
+def _legacy_expired_with_role_credentials(minutes: float, **fields: str) -> Setup:
     def setup(seed: Seed, home: Path) -> None:
         seed(session_name=None, startUrl=LEGACY_URL, expiresAt=in_minutes(-1))
-        write_role_credentials(home, "old", minutes=minutes)
+        write_role_credentials(home, "old", minutes=minutes, **fields)
 
     return setup
 
@@ -151,6 +151,12 @@ PLAIN_CASES: Dict[str, tuple[str, Setup, str, int]] = {
         _legacy_expired_with_role_credentials(40.5),
         f"{LEGACY_URL} role 40m\n",
         0,
+    ),
+    "role-credentials-no-path-hands-out": (  # the provider and credential-process refuse them too
+        "old",
+        _legacy_expired_with_role_credentials(40.5, SessionToken="token\x1b]52;c;aGk=\x07"),
+        f"{LEGACY_URL} expired\n",
+        1,
     ),
     "expired-role-credentials": (
         "old",
