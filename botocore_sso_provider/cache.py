@@ -408,7 +408,9 @@ class JSONFileCache:
                 ) from None
             if err.errno not in _UNWRITABLE:
                 raise
-            self._fall_back_to_memory(directory, err)
+            # No warning yet: the caller may refuse to go on (an expired token is not refreshed
+            # into memory); a write kept in memory warns (write()), once per process.
+            logger.debug("Cannot create the lock %s (%s): locking within this process only", lock_path, err)
             with _thread_lock_only(lock_path, timeout):
                 yield Held(shared=False)
             return
