@@ -8,6 +8,7 @@ the server spin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -160,6 +161,20 @@ def test_a_refused_request_ends_its_connection(serve_with: Callable[..., Served]
         assert closed_by_the_server(connection, timeout=30)
 
 
+def test_a_request_head_too_large_is_cut_off_unanswered(serve_with: Callable[..., Served]) -> None:
+    served = serve_with()
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=30) as connection:
+        head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Padding: " + b"a" * 60_000 + b"\r\n" * 2
+        with contextlib.suppress(OSError):  # the server may hang up mid-way
+            connection.sendall(head)  # far more than a credential request, under http.server's own limits
+        try:
+            answer = connection.recv(65536)
+        except ConnectionResetError:
+            answer = b""
+    assert answer == b"", answer[:40]
+    assert get(served.url, served.token)[0] == 200
+
+
 def _lowest_free_descriptor(pid: int) -> int:
     used = {int(name) for name in os.listdir(f"/proc/{pid}/fd")}
     return min(set(range(len(used) + 1)) - used)
@@ -227,3 +242,34 @@ def test_exec_with_server_closes_an_idle_connection_too(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "closed by the server"
+
+
+def test_when_every_connection_is_mid_answer_a_new_one_is_closed_at_once() -> None:
+    from botocore_sso_provider.bounded_http import MAX_CONNECTIONS
+    from botocore_sso_provider.credential_server import CredentialServer
+    from botocore_sso_provider.exporting import ProfileCredentials
+
+    asked = threading.Semaphore(0)
+    release = threading.Event()
+
+    def slow_credentials() -> ProfileCredentials:
+        asked.release()
+        release.wait(60)
+        return ProfileCredentials(access_key="AKIA", secret_key="s", token="t")
+
+    with CredentialServer(slow_credentials) as server:
+        statuses: List[int] = []
+        askers = [
+            threading.Thread(target=lambda: statuses.append(get(server.url, server.token)[0]))
+            for _ in range(MAX_CONNECTIONS)
+        ]
+        for asker in askers:
+            asker.start()
+        for _ in range(MAX_CONNECTIONS):
+            assert asked.acquire(timeout=60), "every request reached the credential source"
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as extra:
+            assert closed_by_the_server(extra, timeout=30), "no room: closed at once, not queued"
+        release.set()
+        for asker in askers:
+            asker.join(60)
+    assert statuses == [200] * MAX_CONNECTIONS, "the requests in progress were all answered"
