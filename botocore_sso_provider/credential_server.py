@@ -10,7 +10,14 @@ credentials past the first ones' expiry.
 Who may ask: the server listens on 127.0.0.1 unless told otherwise, and every
 request must carry the token generated at start (compared in constant time):
 none is 401, a wrong one 403. The log holds methods, paths and status codes,
-never a header, a token or a key.
+never a header, a token or a key. Other local users can still connect without
+the token: ``bounded_http`` bounds what their connections can hold (a
+deadline per request, a connection cap that closes idle ones first, no spin
+when descriptors run out), and a refused connection is closed after its answer.
+
+Refusals answer ``{"code", "message", "Code", "Message"}``: botocore shows the
+body as it is, the Go and Java SDKs read ``code``/``message`` (Java
+case-sensitively), the JavaScript SDK's ``fromHttp`` reads ``Code``/``Message``.
 """
 
 from __future__ import annotations
@@ -21,13 +28,13 @@ import ipaddress
 import json
 import logging
 import secrets
-import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
+from .bounded_http import BoundedHTTPServer, BoundedRequestHandler
 from .exporting import ProfileCredentials, format_expiration
+from .terminal import printable
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +62,8 @@ def is_loopback(host: str) -> bool:
 class CredentialServer:
     """Serves ``get_credentials()`` to clients holding ``token``, on ``host:port`` (a free port by default).
 
-    Use it as a context manager (``start``/``stop``), or ``serve_forever`` in
-    the calling thread. ``answers`` counts responses by HTTP status.
+    Use it as a context manager (``start``/``stop``). ``answers`` counts
+    responses by HTTP status.
     """
 
     def __init__(
@@ -72,12 +79,10 @@ class CredentialServer:
         self._get_credentials = get_credentials
         self._answers_lock = threading.Lock()
         bind_host = host.strip("[]")
-        family_server = _IPv6Server if ":" in bind_host else _Server
-        self._server = family_server((bind_host, port), _Handler)
+        self._server = _Server((bind_host, port), _Handler)
         self._server.credential_server = self
         self.host = bind_host
         self.port: int = self._server.server_address[1]
-        self._thread: Optional[threading.Thread] = None
 
     @property
     def url(self) -> str:
@@ -89,27 +94,13 @@ class CredentialServer:
         return {URI_VARIABLE: self.url, TOKEN_VARIABLE: self.token}
 
     def start(self) -> CredentialServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="credential-server",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start("credential-server")
         logger.info("Credential server listening on %s", self.url)
         return self
 
-    def serve_forever(self) -> None:
-        logger.info("Credential server listening on %s", self.url)
-        self._server.serve_forever(poll_interval=0.1)
-
     def stop(self) -> None:
-        """Stop serving and close the socket; idempotent."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        """Stop serving, close every connection and the socket; idempotent."""
+        self._server.stop()
 
     def __enter__(self) -> CredentialServer:
         return self.start()
@@ -134,11 +125,11 @@ class CredentialServer:
         try:
             credentials = self._get_credentials()
         except BotoCoreError as err:  # ours name the fix and hold no secret
-            logger.warning("Could not get credentials: %s", err)
-            return 503, {"code": "CredentialsUnavailable", "message": str(err)}
+            logger.warning("Could not get credentials: %s", printable(err))
+            return 503, refusal("CredentialsUnavailable", str(err))
         except Exception as err:  # anything else: its type only, the message might quote anything
             logger.warning("Could not get credentials: unexpected %s", type(err).__name__)
-            return 500, {"code": "InternalError", "message": f"unexpected {type(err).__name__}"}
+            return 500, refusal("InternalError", f"unexpected {type(err).__name__}")
         expiration = credentials.expiration or (
             datetime.datetime.now(datetime.timezone.utc) + STATIC_CREDENTIALS_LIFETIME
         )
@@ -157,18 +148,15 @@ class CredentialServer:
             self.answers[status] = self.answers.get(status, 0) + 1
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def refusal(code: str, message: str) -> dict[str, str]:
+    """An error body every SDK shows: ``code``/``message`` and ``Code``/``Message``, on one line each."""
+    text = printable(message)
+    return {"code": code, "message": text, "Code": code, "Message": text}
+
+
+class _Server(BoundedHTTPServer):
     allow_reuse_address = False  # never share a port with a stale server
     credential_server: CredentialServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up mid-answer, say: one debug line, not socketserver's traceback."""
-        logger.debug("credential server: connection from %s ended in an error", client_address[0])
-
-
-class _IPv6Server(_Server):
-    address_family = socket.AF_INET6
 
 
 _MESSAGES = {
@@ -179,7 +167,7 @@ _MESSAGES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(BoundedRequestHandler):
     server: _Server
     server_version = "botocore-sso-credential-server"
     sys_version = ""
@@ -189,15 +177,15 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.credential_server
         refused = owner.authorized(self.headers.get("Authorization"))
         if refused:
-            self._send(refused, {"code": "Unauthorized", "message": _MESSAGES[refused]})
+            self._send(refused, refusal("Unauthorized", _MESSAGES[refused]))
             return
         if urlsplit(self.path).path != PATH:
-            self._send(404, {"code": "NotFound", "message": _MESSAGES[404]})
+            self._send(404, refusal("NotFound", _MESSAGES[404]))
             return
         self._send(*owner.answer())
 
     def _refuse_method(self) -> None:
-        self._send(405, {"code": "MethodNotAllowed", "message": _MESSAGES[405]})
+        self._send(405, refusal("MethodNotAllowed", _MESSAGES[405]))
 
     do_POST = do_PUT = do_DELETE = do_PATCH = _refuse_method
 
@@ -211,6 +199,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        if status != 200:  # keep-alive is for the client with the token; a refused one goes
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)

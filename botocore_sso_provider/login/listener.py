@@ -6,6 +6,11 @@ redirect that arrives in between). It accepts exactly one request: a GET on
 the callback path whose ``state`` matches. Anything else (another path, a
 wrong or missing state, a second request) gets an error status and the
 listener keeps waiting, so a stray or forged request cannot end the login.
+
+Any local process can connect to it, and a browser may open a connection it
+never uses (a preconnect): it runs on :class:`BoundedHTTPServer`, so an idle
+connection neither blocks the real redirect nor keeps ``close`` waiting, and
+the login ends by its timeout whatever connects.
 """
 
 from __future__ import annotations
@@ -14,14 +19,18 @@ import errno
 import hmac
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, urlsplit
+
+from ..bounded_http import BoundedHTTPServer, BoundedRequestHandler
 
 CALLBACK_PATH = "/oauth/callback"
 LOOPBACK = "127.0.0.1"
 DEFAULT_TIMEOUT = 600.0
 """Seconds a login waits for the redirect (the AWS CLI v2 waits 10 minutes too)."""
+MAX_CONNECTIONS = 16
+"""Connections at once: a browser opens a few; the longest idle is closed to make room for more."""
 
 _DONE_PAGE = (
     b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signed in</title></head>'
@@ -67,13 +76,7 @@ class RedirectListener:
             if err.errno == errno.EADDRINUSE:
                 raise ListenerError(f"port {port} on {LOOPBACK} is already in use") from None
             raise ListenerError(f"cannot listen on {LOOPBACK}:{port} ({err.strerror})") from None
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name="sso-redirect",
-        )
-        self._thread.start()
+        self._server.start("sso-redirect")
 
     @property
     def port(self) -> int:
@@ -101,9 +104,8 @@ class RedirectListener:
         return self._outcome if self._received.is_set() else None
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        """Stop listening and end every connection, without waiting on any client."""
+        self._server.stop()
 
     def __enter__(self) -> RedirectListener:
         return self
@@ -135,12 +137,15 @@ class RedirectListener:
         return (200, _DONE_PAGE) if self._outcome.code else (200, _FAILED_PAGE)
 
 
-class _LoopbackServer(HTTPServer):
+class _LoopbackServer(BoundedHTTPServer):
     allow_reuse_address = True  # a fixed --redirect-port can be used again at once (TIME_WAIT)
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler, max_connections=MAX_CONNECTIONS)
 
 
 def _handler_for(listener: RedirectListener) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(BoundedRequestHandler):
         server_version = "botocore-sso"
         sys_version = ""
 

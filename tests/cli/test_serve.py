@@ -18,7 +18,7 @@ import pytest
 
 from botocore_sso_provider.credential_server import CredentialServer, is_loopback
 from botocore_sso_provider.exporting import ProfileCredentials
-from tests.cli.conftest import COMMAND, write_role_credentials
+from tests.cli.conftest import COMMAND, role_cache_file, write_role_credentials
 from tests.conftest import SSO_CONFIG, run_python
 
 USES_THE_CONTAINER_PROVIDER = textwrap.dedent(
@@ -255,3 +255,48 @@ def test_failures_are_answered_without_secrets_or_tracebacks() -> None:
         assert status == expected
         assert message in body["message"]
         assert "secret-looking-detail" not in json.dumps(body)
+        assert_both_spellings(body)
+
+
+def assert_both_spellings(body: Dict[str, Any]) -> None:
+    """A refusal every SDK shows: Go and Java read code/message, JavaScript's fromHttp Code/Message."""
+    assert set(body) == {"code", "message", "Code", "Message"}
+    assert body["Code"] == body["code"] and body["code"]
+    assert body["Message"] == body["message"] and body["message"]
+
+
+def test_every_refusal_answers_code_and_message_in_both_spellings(
+    serve: Callable[..., Served], aws_home: Path
+) -> None:
+    write_role_credentials(aws_home)
+    served = serve()
+    refusals = [get(served.url, None), get(served.url, "wrong"), get(served.url + "elsewhere", served.token)]
+    post = urllib.request.Request(
+        served.url, data=b"", method="POST", headers={"Authorization": served.token}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(post, timeout=10)
+    refusals.append((refused.value.code, json.loads(refused.value.read())))
+    assert [status for status, _ in refusals] == [401, 403, 404, 405]
+    for _, body in refusals:
+        assert_both_spellings(body)
+
+
+def test_botocore_shows_our_message_when_the_server_refuses(
+    serve: Callable[..., Served], aws_home: Path
+) -> None:
+    cached = write_role_credentials(aws_home)
+    served = serve()
+    empty_config = aws_home / "empty-config"
+    empty_config.write_text("")
+    env = {**os.environ, **served.environment, "AWS_CONFIG_FILE": str(empty_config)}
+    wrong_token = run_python(
+        "-c", USES_THE_CONTAINER_PROVIDER, env={**env, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "x"}
+    )
+    assert wrong_token.returncode != 0
+    assert "Wrong authorization token." in wrong_token.stderr
+    role_cache_file(aws_home).unlink()  # and no login to get new ones: 503, saying what to run
+    logged_out = run_python("-c", USES_THE_CONTAINER_PROVIDER, env=env)
+    assert logged_out.returncode != 0
+    assert "botocore-sso login --sso-session corp" in logged_out.stderr
+    assert cached["SecretAccessKey"] not in logged_out.stderr
