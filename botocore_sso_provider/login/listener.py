@@ -117,8 +117,12 @@ class RedirectListener:
         with self._guard:
             self.rejected += 1
 
-    def _accept(self, path: str, query: str) -> tuple[int, bytes]:
-        """The status and page for one request; records the first valid redirect."""
+    def _accept(self, path: str, query: str) -> tuple[int, bytes, bool]:
+        """The status and page for one request, and whether it was the redirect (now recorded).
+
+        The waiting login is told by :meth:`_announce`, once the page is sent:
+        told sooner, it would close the listener, and the browser's answer with it.
+        """
         params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
         with self._guard:
             valid = (
@@ -130,11 +134,15 @@ class RedirectListener:
             if not valid:
                 self.rejected += 1
                 if path != CALLBACK_PATH:
-                    return 404, b"Not found"
-                return (409, b"This sign-in is already complete") if self._outcome else (400, b"Bad request")
+                    return 404, b"Not found", False
+                if self._outcome:
+                    return 409, b"This sign-in is already complete", False
+                return 400, b"Bad request", False
             self._outcome = Redirect(code=params.get("code") or None, error=params.get("error") or None)
+        return 200, (_DONE_PAGE if self._outcome.code else _FAILED_PAGE), True
+
+    def _announce(self) -> None:
         self._received.set()
-        return (200, _DONE_PAGE) if self._outcome.code else (200, _FAILED_PAGE)
 
 
 class _LoopbackServer(BoundedHTTPServer):
@@ -151,8 +159,12 @@ def _handler_for(listener: RedirectListener) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            status, page = listener._accept(parts.path, parts.query)
-            self._answer(status, page)
+            status, page, redirected = listener._accept(parts.path, parts.query)
+            try:
+                self._answer(status, page)
+            finally:
+                if redirected:  # the page is sent (or cannot be): the login may close the listener now
+                    listener._announce()
 
         def do_POST(self) -> None:
             listener._refuse()
