@@ -35,6 +35,8 @@ import threading
 import time
 from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, Union
 
+from .lock_holder import holder_advice
+
 # Where the caches live is decided in quick_files, which the fast paths share without this module.
 from .quick_files import (  # noqa: F401 - re-exported: the cache's directories
     ROLE_CACHE_DIR_VARIABLE,
@@ -100,12 +102,17 @@ class CachePathUnusable(CacheFileCorrupt):
 
 
 class CacheLockTimeout(Exception):
-    """Another process held a cache lock for longer than the timeout."""
+    """Another process held a cache lock for longer than the timeout; who, and what to do, read now."""
 
     def __init__(self, path: str, timeout: float) -> None:
         super().__init__(f"{path} stayed locked for {timeout:g} s")
         self.path = path
         self.timeout = timeout
+        self.holder, self.advice = holder_advice(path)  # while the holder still holds it
+
+    def details(self) -> dict[str, Any]:
+        """The fields of ``errors.CacheLockedError`` this timeout gives."""
+        return {"path": self.path, "timeout": self.timeout, "holder": self.holder, "advice": self.advice}
 
 
 def lock_timeout_from_environment() -> float:

@@ -140,7 +140,7 @@ class RoleCredentialFetcher:
             with self._cache.lock(self._key, ready=self._fresh_cached) as held:
                 return held.ready if held.ready is not None else self._fetch_held()
         except CacheLockTimeout as err:
-            raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
+            raise CacheLockedError(**err.details(), **self._names()) from None
         except CachePathUnusable as err:
             _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
             return self._fetch_and_store(store=False)

@@ -149,9 +149,9 @@ class ServiceUnavailableError(SSOProviderError, TokenRetrievalError):
 class CacheLockedError(SSOProviderError, TokenRetrievalError):
     """Another process held a cache lock for longer than the lock timeout.
 
-    Who holds it, and what to do (resume a stopped holder, wait for a running
-    one), is read from the lock file and ``/proc`` when the error is made,
-    unless ``holder`` and ``advice`` are given.
+    ``holder`` and ``advice`` say who holds it and what to do (resume a
+    stopped holder, wait for a running one): the cache reads them from the
+    lock file and ``/proc`` when the wait times out (``CacheLockTimeout``).
     """
 
     fmt = (
@@ -160,13 +160,6 @@ class CacheLockedError(SSOProviderError, TokenRetrievalError):
     )
 
     summary = "cache lock timeout"
-
-    def __init__(self, **kwargs: Any) -> None:
-        if "holder" not in kwargs or "advice" not in kwargs:
-            from .lock_holder import holder_advice
-
-            kwargs["holder"], kwargs["advice"] = holder_advice(str(kwargs.get("path", "")))
-        super().__init__(**kwargs)
 
 
 class LoginError(SSOProviderError, UnauthorizedSSOTokenError):

@@ -456,7 +456,7 @@ class TokenProvider:
             with self._cache.lock(self.cache_key, ready=ready) as held:
                 yield held
         except CacheLockTimeout as err:
-            raise CacheLockedError(path=err.path, timeout=err.timeout, **self._names()) from None
+            raise CacheLockedError(**err.details(), **self._names()) from None
         except CachePathUnusable as err:
             raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
 

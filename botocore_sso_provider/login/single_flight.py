@@ -80,7 +80,7 @@ def log_in_once(
         with JSONFileCache(directory, lock_timeout=wait_timeout).lock(login_lock_key(session)):
             token, logged_in = under_lock(waited=True)
     except CacheLockTimeout as err:
-        raise CacheLockedError(path=err.path, timeout=err.timeout, **_names(session)) from None
+        raise CacheLockedError(**err.details(), **_names(session)) from None
     if not logged_in:
         out.write(f"The other process logged in to {session.subject}; using its token.\n")
         out.flush()
