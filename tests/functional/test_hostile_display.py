@@ -25,6 +25,9 @@ from tests.cli.conftest import COMMAND, botocore_sso
 from tests.conftest import SSO_CONFIG, needs_pkce_model, token_path
 
 CLIPBOARD = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # OSC 52: sets the clipboard to "echo pwned"
+IN_A_HEADER = "\x1b[2K\x1b[8m\x07"  # erase the line, hide what follows, ring: no "]", which ends
+# a section header in configparser before Python 3.11
+SHOWN_IN_A_HEADER = "\\x1b[2K\\x1b[8m\\x07"
 ERASE_LINE = "\x1b[2K\r"
 HOSTILE = f"{CLIPBOARD}{ERASE_LINE}x\x00\x9b31m\u202ey"
 """Every kind at once: OSC 52 ending in BEL, CSI erase, CR, NUL, a C1 CSI and a right-to-left override."""
@@ -158,12 +161,12 @@ def test_the_error_a_pkce_redirect_brings_is_one_escaped_line(
 
 HOSTILE_CONFIG = f"""
 [profile dev]
-sso_session = corp{CLIPBOARD}
+sso_session = corp{IN_A_HEADER}
 sso_account_id = 111111111111
 sso_role_name = ReadOnly
 region = us-east-1
 
-[sso-session corp{CLIPBOARD}]
+[sso-session corp{IN_A_HEADER}]
 sso_start_url = https://fake-idc.awsapps.com/start\u202e
 sso_region = us-east-1
 sso_registration_scopes = sso:account:access
@@ -188,14 +191,14 @@ def hostile_config(aws_home: Path) -> Path:
 def test_status_shows_names_from_the_config_escaped(hostile_config: Path, arguments: tuple[str, ...]) -> None:
     result = botocore_sso(*arguments)
     assert_nothing_raw(result.stdout, result.stderr)
-    assert "corp\\x1b]52;c;ZWNobyBwd25lZA==\\x07" in result.stdout
+    assert f"corp{SHOWN_IN_A_HEADER}" in result.stdout
 
 
 def test_status_json_keeps_the_names_exactly(hostile_config: Path) -> None:
     result = botocore_sso("status", "--format", "json", "--profile", "dev")
     assert_nothing_raw(result.stdout, result.stderr)
     document = json.loads(result.stdout)
-    assert document["sessions"][0]["name"] == f"corp{CLIPBOARD}"
+    assert document["sessions"][0]["name"] == f"corp{IN_A_HEADER}"
     assert document["sessions"][0]["startUrl"] == "https://fake-idc.awsapps.com/start\u202e"
 
 
@@ -212,12 +215,12 @@ def test_status_shows_a_role_name_from_the_config_escaped(aws_home: Path) -> Non
 
 
 def test_login_names_a_session_from_the_config_escaped(idc: FakeIdentityCenter, aws_home: Path) -> None:
-    config = SSO_CONFIG.replace("corp", f"corp{CLIPBOARD}").replace("\n    ", "\n").lstrip()
+    config = SSO_CONFIG.replace("corp", f"corp{IN_A_HEADER}").replace("\n    ", "\n").lstrip()
     (aws_home / ".aws" / "config").write_text(config, encoding="utf-8")
     result = botocore_sso("login", "--profile", "dev", "--use-device-code", "--no-browser", timeout=60)
     assert result.returncode == 0, result.stderr
     assert_nothing_raw(result.stdout, result.stderr)
-    assert 'Logged in to the sso-session "corp\\x1b]52;c;ZWNobyBwd25lZA==\\x07"' in result.stdout
+    assert f'Logged in to the sso-session "corp{SHOWN_IN_A_HEADER}"' in result.stdout
 
 
 # -- our own control characters still reach the terminal ---------------------------------
