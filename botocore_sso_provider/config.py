@@ -11,19 +11,17 @@ key, with the fix.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any, Mapping, NamedTuple, Optional
 
 from .cache_keys import token_cache_key_of
 from .errors import SSOConfigError
-from .quick_files import REGION_NAME
+from .quick_files import is_region_name
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 """What a PKCE login registers and asks for when no sso_registration_scopes is set (as the CLI)."""
 
 _PROFILE_KEYS = ("sso_account_id", "sso_role_name")
 _ANY_SSO_KEYS = ("sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-_REGION_NAME = re.compile(REGION_NAME)
 _SESSION_KEYS = ("sso_start_url", "sso_region")
 
 
@@ -177,7 +175,7 @@ def _profile_section(name: str) -> str:
 
 def _check_region(region: str, name: str, kind: str) -> None:
     """A region botocore would refuse with a bare InvalidRegionError, named here with its place."""
-    if not isinstance(region, str) or not _REGION_NAME.match(region):
+    if not isinstance(region, str) or not is_region_name(region):
         section = f"[profile {name}]" if kind == "profile" else f"[sso-session {name}]"
         raise SSOConfigError(
             error_msg=(

@@ -49,7 +49,7 @@ from .errors import (
     UnexpectedAnswerError,
     login_command,
 )
-from .role_credential_values import role_credentials_problem
+from .role_credential_values import cached_credentials_problem, role_credentials_problem
 
 if TYPE_CHECKING:
     from .token import TokenProvider
@@ -354,9 +354,7 @@ def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str
     creds = data.get("Credentials")
     if not isinstance(creds, Mapping):
         return None
-    if role_credentials_problem(
-        creds.get("AccessKeyId"), creds.get("SecretAccessKey"), creds.get("SessionToken")
-    ):
+    if cached_credentials_problem(creds):
         return None  # another tool's file, or a stranger's: what it holds is fetched anew, never handed out
     if not isinstance(creds.get("Expiration"), str) or not creds["Expiration"]:
         return None

@@ -35,7 +35,7 @@ from .quick_files import (
     read_private_json,
     role_cache_dir,
 )
-from .role_credential_values import role_credentials_problem
+from .role_credential_values import cached_credentials_problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -83,17 +83,15 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
     creds = data.get("Credentials")
     if not isinstance(creds, dict):
         return None
-    values = [creds.get(name) for name in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
-    if role_credentials_problem(*values) is not None:
+    if cached_credentials_problem(creds) is not None:
         return None  # another tool's file holding what no key holds: the full path fetches anew
-    access_key, secret_key, token = (str(value) for value in values)
     region = profiles[profile].get("region")
     try:
         expiration = parse_expiration(creds["Expiration"])
         credentials = ProfileCredentials(
-            access_key=access_key,
-            secret_key=secret_key,
-            token=token,
+            access_key=creds["AccessKeyId"],
+            secret_key=creds["SecretAccessKey"],
+            token=creds["SessionToken"],
             expiration=expiration,
             account_id=str(creds.get("AccountId") or sso.account_id),
             region=region if isinstance(region, str) and region else None,

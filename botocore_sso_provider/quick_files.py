@@ -192,12 +192,13 @@ def plain_sso_profile(
     fields = (account_id, role_name, start_url, region)
     if not all(isinstance(field, str) and field for field in fields):
         return None
-    if not _region_name(region):
+    if not is_region_name(region):
         return None  # config._check_region names it
     return PlainSSOProfile(account_id, role_name, session_name, start_url, region)
 
 
-def _region_name(region: str) -> bool:
+def is_region_name(region: str) -> bool:
+    """Whether botocore would take ``region`` as a region name (``REGION_NAME``)."""
     import re  # configparser has imported it already
 
     return re.match(REGION_NAME, region) is not None

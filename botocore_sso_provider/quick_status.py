@@ -26,7 +26,7 @@ from .quick_files import (
     role_cache_dir,
     token_cache_dir,
 )
-from .role_credential_values import role_credentials_problem
+from .role_credential_values import cached_credentials_problem
 from .terminal import printable
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
@@ -98,9 +98,7 @@ def role_expiry(data: Any) -> Optional[datetime.datetime]:
     if not data or data.get("ProviderType", "sso") != "sso":
         return None
     credentials = data.get("Credentials")
-    if not isinstance(credentials, dict) or role_credentials_problem(
-        credentials.get("AccessKeyId"), credentials.get("SecretAccessKey"), credentials.get("SessionToken")
-    ):
+    if not isinstance(credentials, dict) or cached_credentials_problem(credentials):
         return None  # credentials no path would hand out (role_credential_values) are none
     return parse_time(credentials.get("Expiration"))
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Any, Mapping, Optional
 
 MAX_ACCESS_KEY_ID_LENGTH = 128
 MAX_SECRET_ACCESS_KEY_LENGTH = 1024
@@ -45,6 +45,15 @@ def role_credentials_problem(access_key: object, secret_key: object, token: obje
         if problem is not None:
             return problem
     return None
+
+
+CACHE_FILE_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+"""The three values' names in a role cache file's ``Credentials`` (the AWS CLI v2's)."""
+
+
+def cached_credentials_problem(credentials: Mapping[str, Any]) -> Optional[str]:
+    """:func:`role_credentials_problem` for a role cache file's ``Credentials`` object."""
+    return role_credentials_problem(*(credentials.get(name) for name in CACHE_FILE_FIELDS))
 
 
 def _value_problem(article: str, what: str, limit: int, value: object) -> Optional[str]:

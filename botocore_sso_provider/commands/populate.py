@@ -33,14 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Any) -> int:
-    import re
-
     import botocore.session
 
     from ..config import config_file_path, resolve_session
     from ..portal import AccountAccess, PortalLister, usable_accounts
     from ..profiles import populate, read_config, render_name, write_config
-    from ..quick_files import REGION_NAME
+    from ..quick_files import is_region_name
     from ..terminal import printable
 
     try:  # a bad template is refused before any request
@@ -48,7 +46,7 @@ def run(args: Any) -> int:
         render_name(args.profile_name_template, sample, "Role", args.sso_session)
     except ValueError as err:
         raise CommandError(str(err)) from None
-    if args.region is not None and not re.match(REGION_NAME, args.region):
+    if args.region is not None and not is_region_name(args.region):
         raise CommandError(f'--region "{printable(args.region)}" is not a region name, such as eu-west-1.')
     session = botocore.session.Session()
     login = resolve_session(session.full_config, args.sso_session)
