@@ -83,7 +83,7 @@ def _register_initializer() -> None:
 
 
 def initialize_session(session: object) -> None:
-    """The botocore initializer: hands each new session to ``botocore_sso_provider.activation``.
+    """The botocore initializer: hands each new session to ``botocore_sso_provider.provider.activation``.
 
     Under the off switch it does not even import the package. It never lets a
     failure of this package break the host: if the package cannot be imported,
@@ -93,7 +93,7 @@ def initialize_session(session: object) -> None:
     if _failed or is_disabled():
         return
     try:
-        from botocore_sso_provider.activation import initialize_session as activate
+        from botocore_sso_provider.provider.activation import initialize_session as activate
     except Exception as err:
         _failed = True
         import warnings

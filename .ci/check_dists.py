@@ -31,8 +31,11 @@ def setup_py_constant(name: str) -> str:
 
 PTH_LINE = setup_py_constant("PTH_LINE")
 ENTRY_POINTS = {
-    ("console_scripts", "botocore-sso"): "botocore_sso_provider.cli:main",
-    ("botocore.credential_providers", "sso"): "botocore_sso_provider.credentials:SSOCredentialProvider",
+    ("console_scripts", "botocore-sso"): "botocore_sso_provider.cli.main:main",
+    (
+        "botocore.credential_providers",
+        "sso",
+    ): "botocore_sso_provider.provider.credentials:SSOCredentialProvider",
 }
 SDIST_MUST_HAVE = ("setup.py", "setup.cfg", "pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE")
 NEVER_IN_A_WHEEL = {"tests", "benchmarks", "conftest.py", ".ci", "__pycache__"}

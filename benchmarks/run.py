@@ -237,7 +237,7 @@ mode = sys.argv[1]
 session = boto3.Session(profile_name="dev")._session
 if mode == "ours":
     import botocore_sso_provider
-    from botocore_sso_provider.credentials import SSOCredentialProvider
+    from botocore_sso_provider.provider.credentials import SSOCredentialProvider
     botocore_sso_provider.register(session)
 resolver = session.get_component("credential_provider")  # botocore's resolver, built outside the timing
 session.full_config  # and the config parsed

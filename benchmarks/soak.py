@@ -54,7 +54,8 @@ def worker(duration: float, threads: int, start_at: float) -> None:
     """One process: ``threads`` threads resolving until ``start_at + duration``; a JSON line at the end."""
     import botocore.session
 
-    from botocore_sso_provider import credentials, register, token
+    from botocore_sso_provider import register
+    from botocore_sso_provider.provider import credentials, token
 
     token.ADVISORY_REFRESH_WINDOW = datetime.timedelta(seconds=TOKEN_WINDOW)
     credentials.ADVISORY_REFRESH_WINDOW = datetime.timedelta(seconds=ROLE_WINDOW)

@@ -43,7 +43,7 @@ COMMANDS = {
 }
 PER_SESSION = """
 import os, time, botocore.session
-from botocore_sso_provider.activation import initialize_session
+from botocore_sso_provider.provider.activation import initialize_session
 os.environ["BOTOCORE_SSO_PROVIDER_DISABLED"] = "1"  # made untouched, then activated by hand below
 sessions = [botocore.session.Session() for _ in range(500)]
 del os.environ["BOTOCORE_SSO_PROVIDER_DISABLED"]

@@ -107,7 +107,7 @@ def measure(runs: int, bin_dir: Optional[Path] = None) -> dict[str, float]:
     script = bin_dir / "botocore-sso"
     status = [str(script), "status", "--short", "--profile", "dev"]
     if not script.exists():
-        status = [python, "-m", "botocore_sso_provider.cli", *status[1:]]
+        status = [python, "-m", "botocore_sso_provider", *status[1:]]
     commands = {
         "pass": [python, "-c", "pass"],
         "configparser": [

@@ -14,8 +14,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms
 if TYPE_CHECKING:
     from typing import Any
 
-    from .activation import register
-    from .credentials import SSOCredentialProvider
     from .errors import (
         CacheLockedError,
         CorruptCacheError,
@@ -29,10 +27,12 @@ if TYPE_CHECKING:
         SSOProviderError,
         TokenExpiredError,
     )
+    from .provider.activation import register
+    from .provider.credentials import SSOCredentialProvider
 
 _EXPORTS = {
-    "register": "activation",
-    "SSOCredentialProvider": "credentials",
+    "register": "provider.activation",
+    "SSOCredentialProvider": "provider.credentials",
     "CacheLockedError": "errors",
     "CorruptCacheError": "errors",
     "LoginError": "errors",

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import re
 
-from ..config_file import header_lines, is_one_line_value, replace_config_file, section_name, split_lines
 from ..errors import SSOConfigError
-from ..terminal import printable
+from ..rules.terminal import printable
+from ..store.config_file import (
+    header_lines,
+    is_one_line_value,
+    replace_config_file,
+    section_name,
+    split_lines,
+)
 
 
 def set_config_value(path: str, section: str, key: str, value: str) -> None:

@@ -16,13 +16,13 @@ import time
 import webbrowser
 from typing import Any, Callable, Mapping, Optional
 
-from ..cache import JSONFileCache, token_cache_dir
-from ..clients import oidc_client
-from ..clock import Clock, utcnow
-from ..config import SSOSessionConfig
 from ..errors import LoginError
-from ..terminal import printable
-from ..token import SSOToken
+from ..provider.clients import oidc_client
+from ..provider.token import SSOToken
+from ..rules.clock import Clock, utcnow
+from ..rules.profiles import SSOSessionConfig
+from ..rules.terminal import printable
+from ..store.cache import JSONFileCache, token_cache_dir
 from .answers import checked_device_authorization, checked_token, poll_interval
 from .browser import refusal_to_open
 from .failures import login_names, reported_as_login_errors

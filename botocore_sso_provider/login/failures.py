@@ -8,9 +8,9 @@ from typing import Any, Iterator
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from ..config import SSOSessionConfig
 from ..errors import LoginError, ServiceUnavailableError, SSOProviderError, login_command
-from ..faults import describe_failure, is_transient
+from ..provider.faults import describe_failure, is_transient
+from ..rules.profiles import SSOSessionConfig
 from .answers import UnexpectedAnswer
 
 

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
-from ..bounded_http import BoundedHTTPServer, BoundedRequestHandler
+from .bounded_http import BoundedHTTPServer, BoundedRequestHandler
 
 CALLBACK_PATH = "/oauth/callback"
 LOOPBACK = "127.0.0.1"

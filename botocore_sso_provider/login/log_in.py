@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..cache import JSONFileCache, token_cache_dir
-from ..clock import Clock, utcnow
-from ..config import SSOSessionConfig, config_file_path
 from ..errors import SSOConfigError
-from ..token import SSOToken
+from ..provider.token import SSOToken
+from ..rules.clock import Clock, utcnow
+from ..rules.profiles import SSOSessionConfig, config_file_path
+from ..store.cache import JSONFileCache, token_cache_dir
 from .browser import DEVICE_CODE, FlowChoice, Host, choose_flow
 from .config_edit import set_config_value
 from .device_code import DeviceCodeLogin

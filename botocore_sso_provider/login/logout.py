@@ -19,12 +19,12 @@ from typing import Any, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
-from ..clients import portal_client
-from ..config import SSOSessionConfig, resolve_profile
-from ..credentials import role_cache_key
 from ..errors import SSOConfigError
-from ..faults import describe_failure
+from ..provider.clients import portal_client
+from ..provider.credentials import role_cache_key
+from ..provider.faults import describe_failure
+from ..rules.profiles import SSOSessionConfig, resolve_profile
+from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ import os
 import sys
 from typing import Any, Mapping
 
-from ..config import SSOSessionConfig
-from ..token import SSOToken
+from ..provider.token import SSOToken
+from ..rules.profiles import SSOSessionConfig
 
 AUTO_LOGIN_VARIABLE = "BOTOCORE_SSO_AUTO_LOGIN"
 AUTO_LOGIN_KEY = "sso_auto_login"

@@ -20,13 +20,13 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from botocore.awsrequest import AWSResponse
 
-from ..cache import JSONFileCache, token_cache_dir
-from ..clients import oidc_client
-from ..clock import Clock, utcnow
-from ..config import DEFAULT_SCOPES, SSOSessionConfig
 from ..errors import LoginError
-from ..terminal import printable
-from ..token import SSOToken
+from ..provider.clients import oidc_client
+from ..provider.token import SSOToken
+from ..rules.clock import Clock, utcnow
+from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
+from ..rules.terminal import printable
+from ..store.cache import JSONFileCache, token_cache_dir
 from .answers import checked_token
 from .browser import Host, open_url
 from .failures import login_names, reported_as_login_errors

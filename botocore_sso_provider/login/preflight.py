@@ -12,9 +12,9 @@ import shlex
 import stat
 from typing import Any
 
-from ..cache import JSONFileCache
-from ..config import SSOSessionConfig
 from ..errors import LoginCachePathError, login_command
+from ..rules.profiles import SSOSessionConfig
+from ..store.cache import JSONFileCache
 
 
 def check_cache_paths(session: SSOSessionConfig, cache: JSONFileCache, *keys: str) -> None:

@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from ..cache import CacheFileCorrupt, JSONFileCache
-from ..clock import Clock, format_timestamp, parse_timestamp
-from ..config import DEFAULT_SCOPES, SSOSessionConfig
+from ..rules.clock import Clock, format_timestamp, parse_timestamp
+from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
+from ..store.cache import CacheFileCorrupt, JSONFileCache
 from .answers import checked_registration
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Mapping, Optional
 
-from ..cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
-from ..clock import Clock, parse_timestamp, utcnow
-from ..config import SSOSessionConfig
 from ..errors import CacheLockedError, LoginError, login_command
-from ..token import SSOToken
+from ..provider.token import SSOToken
+from ..rules.clock import Clock, parse_timestamp, utcnow
+from ..rules.profiles import SSOSessionConfig
+from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
 from .interaction import TextSink
 
 USABLE_MARGIN = datetime.timedelta(minutes=1)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..cache import JSONFileCache
-from ..clock import Clock
-from ..config import SSOSessionConfig
-from ..token import SSOToken, TokenProvider, token_file_data
+from ..provider.token import SSOToken, TokenProvider, token_file_data
+from ..rules.clock import Clock
+from ..rules.profiles import SSOSessionConfig
+from ..store.cache import JSONFileCache
 from .registration import Registration
 
 

@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..terminal import printable
+from ..rules.terminal import printable
 
 DEFAULT_TIMEOUT = 10.0
 

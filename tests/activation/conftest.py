@@ -240,7 +240,7 @@ def sso_world(
 @pytest.fixture
 def clean_hook_state() -> Iterator[None]:
     """Forget entry points read by earlier tests, before and after."""
-    from botocore_sso_provider import activation
+    from botocore_sso_provider.provider import activation
 
     activation._forget_entry_points()
     yield

@@ -18,8 +18,9 @@ import botocore.session
 import pytest
 
 import _botocore_sso_provider_startup as hook
-from botocore_sso_provider import SSOCredentialProvider, activation, register
-from botocore_sso_provider.activation import (
+from botocore_sso_provider import SSOCredentialProvider, register
+from botocore_sso_provider.provider import activation
+from botocore_sso_provider.provider.activation import (
     DISABLED_VARIABLE,
     ENTRY_POINT_GROUP,
     initialize_session,
@@ -67,7 +68,10 @@ def install_plugins(
 def test_the_distribution_declares_its_provider_in_the_entry_point_group() -> None:
     entry_points = importlib.metadata.distribution("botocore-sso-provider").entry_points
     [ours] = [ep for ep in entry_points if ep.group == ENTRY_POINT_GROUP]
-    assert (ours.name, ours.value) == ("sso", "botocore_sso_provider.credentials:SSOCredentialProvider")
+    assert (ours.name, ours.value) == (
+        "sso",
+        "botocore_sso_provider.provider.credentials:SSOCredentialProvider",
+    )
     assert ours.load() is SSOCredentialProvider
 
 
@@ -262,7 +266,7 @@ def test_the_start_up_hook_never_breaks_a_session_when_the_package_cannot_be_imp
 ) -> None:
     write_config("[profile static]\naws_access_key_id = AKIDSTATIC\naws_secret_access_key = s\n")
     monkeypatch.setattr(hook, "_failed", False)
-    monkeypatch.setitem(sys.modules, "botocore_sso_provider.activation", None)
+    monkeypatch.setitem(sys.modules, "botocore_sso_provider.provider.activation", None)
     session = plain_session(monkeypatch, profile="static")
     with pytest.warns(RuntimeWarning, match="installed but cannot be imported"):
         hook.initialize_session(session)

@@ -43,7 +43,7 @@ def test_the_wheel_ships_the_hook_and_the_entry_point_and_records_them(wheel: Pa
     assert {"botocore_sso_provider.pth", "_botocore_sso_provider_startup.py"} <= recorded
     assert pth.startswith("import ") and "_botocore_sso_provider_startup" in pth and "install()" in pth
     group = "[botocore.credential_providers]\n"
-    assert group + "sso = botocore_sso_provider.credentials:SSOCredentialProvider" in declared
+    assert group + "sso = botocore_sso_provider.provider.credentials:SSOCredentialProvider" in declared
 
 
 def test_a_wheel_install_activates_the_package_in_a_plain_boto3_script(
@@ -124,7 +124,7 @@ def test_a_half_installed_package_warns_once_and_leaves_botocores_chain_working(
     """Environment-variable keys must keep working whatever is broken in our package."""
     venv = make_venv()
     venv.pip("install", "--no-deps", str(wheel))
-    credentials_module = venv.site_packages / "botocore_sso_provider" / "credentials.py"
+    credentials_module = venv.site_packages / "botocore_sso_provider" / "provider" / "credentials.py"
     if damage == "module-missing":
         credentials_module.unlink()
     else:

@@ -24,8 +24,8 @@ WATCH = (
     "botocore",
     "botocore.session",
     "botocore_sso_provider",
-    "botocore_sso_provider.activation",
-    "botocore_sso_provider.credentials",
+    "botocore_sso_provider.provider.activation",
+    "botocore_sso_provider.provider.credentials",
 )
 
 PROLOGUE = f"""
@@ -81,9 +81,9 @@ report["finders"] = [type(f).__name__ for f in sys.meta_path].count("BotocoreWat
     assert report["after install"] == []
     assert report["after import botocore"] == ["botocore"]
     assert report["after import botocore.session"] == ["botocore", "botocore.session"]
-    assert "botocore_sso_provider.activation" in report["after the first session"]
-    assert "botocore_sso_provider.credentials" not in report["after the first session"]
-    assert "botocore_sso_provider.credentials" in report["after the first resolver"]
+    assert "botocore_sso_provider.provider.activation" in report["after the first session"]
+    assert "botocore_sso_provider.provider.credentials" not in report["after the first session"]
+    assert "botocore_sso_provider.provider.credentials" in report["after the first resolver"]
     providers = report["providers"]
     assert providers.index("botocore-sso-provider") == providers.index("sso") - 1
     assert report["finders"] == 1, "install() is idempotent and the watcher stays, quiet"

@@ -11,15 +11,13 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from botocore_sso_provider.config import resolve_profile
-from botocore_sso_provider.credentials import role_cache_key
+from botocore_sso_provider.provider.credentials import role_cache_key
+from botocore_sso_provider.rules.profiles import resolve_profile
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import in_minutes
 
 _SCRIPT = Path(sys.executable).with_name("botocore-sso")
-COMMAND: List[str] = (
-    [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "botocore_sso_provider.cli"]
-)
+COMMAND: List[str] = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "botocore_sso_provider"]
 """This environment's ``botocore-sso``: the console script when installed, else the module."""
 
 

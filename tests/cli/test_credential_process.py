@@ -60,7 +60,7 @@ def test_the_warm_path_imports_no_botocore_and_no_boto3(
         write_role_credentials(aws_home, profile)
         script = (
             "import sys, json\n"
-            "from botocore_sso_provider.cli import main\n"
+            "from botocore_sso_provider.cli.main import main\n"
             f"status = main(['credential-process', '--profile', {profile!r}])\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3', 'dateutil'))\n"
             "print(json.dumps({'status': status, 'heavy': heavy}), file=sys.stderr)\n"
@@ -192,7 +192,7 @@ def test_python_dash_m_works_as_well(write_config: Callable[[str], Path], aws_ho
     write_config(SSO_CONFIG)
     write_role_credentials(aws_home)
     done = subprocess.run(
-        [sys.executable, "-m", "botocore_sso_provider.cli", "credential-process", "--profile", "dev"],
+        [sys.executable, "-m", "botocore_sso_provider", "credential-process", "--profile", "dev"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -192,7 +192,7 @@ def _type_while_exec_is_stopped(
 RELAYS_WITHOUT_THE_SENDER = textwrap.dedent(
     """
     import os, sys, threading
-    from botocore_sso_provider.running import SignalRelay
+    from botocore_sso_provider.cli.running import SignalRelay
     with SignalRelay(sender_known=False) as relay:
         threading.Thread(target=threading.Event().wait, daemon=True).start()  # as the credential server's
         sys.exit(relay.run(sys.argv[sys.argv.index("--") + 1 :], dict(os.environ)))

@@ -11,7 +11,7 @@ from typing import Callable, Dict
 
 import pytest
 
-from botocore_sso_provider.exporting import (
+from botocore_sso_provider.cli.exporting import (
     FORMATS,
     ProfileCredentials,
     UnsafeValueError,

@@ -40,8 +40,8 @@ def test_a_missing_profile_is_one_sentence_and_no_reinstall_warning(
 
 BROKEN_INSTALL = """
 import sys
-sys.modules["botocore_sso_provider.credentials"] = None  # as a module deleted from site-packages: ImportError
-from botocore_sso_provider.cli import main
+sys.modules["botocore_sso_provider.provider.credentials"] = None  # deleted: ImportError
+from botocore_sso_provider.cli.main import main
 sys.exit(main())
 """
 

@@ -16,8 +16,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from botocore_sso_provider.credential_server import CredentialServer, is_loopback
-from botocore_sso_provider.exporting import ProfileCredentials
+from botocore_sso_provider.cli.credential_server import CredentialServer, is_loopback
+from botocore_sso_provider.cli.exporting import ProfileCredentials
 from tests.cli.conftest import COMMAND, role_cache_file, write_role_credentials
 from tests.conftest import SSO_CONFIG, run_python
 

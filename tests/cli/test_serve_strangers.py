@@ -245,9 +245,9 @@ def test_exec_with_server_closes_an_idle_connection_too(
 
 
 def test_when_every_connection_is_mid_answer_a_new_one_is_closed_at_once() -> None:
-    from botocore_sso_provider.bounded_http import MAX_CONNECTIONS
-    from botocore_sso_provider.credential_server import CredentialServer
-    from botocore_sso_provider.exporting import ProfileCredentials
+    from botocore_sso_provider.cli.credential_server import CredentialServer
+    from botocore_sso_provider.cli.exporting import ProfileCredentials
+    from botocore_sso_provider.login.bounded_http import MAX_CONNECTIONS
 
     asked = threading.Semaphore(0)
     release = threading.Event()

@@ -34,7 +34,7 @@ LEGACY_URL = "https://legacy.awsapps.com/start"
 
 RUNNER = (
     "import json, sys\n"
-    "from botocore_sso_provider.cli import main\n"
+    "from botocore_sso_provider.cli.main import main\n"
     "status = main(sys.argv[1:])\n"
     "sys.stdout.flush()\n"
     "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3'))\n"
@@ -211,7 +211,7 @@ def test_the_console_script_imports_nothing_heavy(
     done = run_python("-X", "importtime", *script, "status", "--short", "--profile", "dev")
     assert (done.returncode, done.stdout) == (0, "corp 1h00m\n"), done.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
-    assert "botocore_sso_provider.quick_status" in imported  # the report is real
+    assert "botocore_sso_provider.rules.verdicts" in imported  # the report is real
     heavy = {name for name in imported if name.split(".")[0] in ("botocore", "boto3", "dateutil", "argparse")}
     assert heavy == set()
     assert not {f"botocore_sso_provider.{m}" for m in ("errors", "config", "cache", "status")} & imported

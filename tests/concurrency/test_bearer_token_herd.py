@@ -24,7 +24,7 @@ import botocore.session
 import pytest
 from moto.server import ThreadedMotoServer
 
-from botocore_sso_provider.bearer_token import SSOBearerTokenProvider
+from botocore_sso_provider.provider.bearer_token import SSOBearerTokenProvider
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.concurrency import conftest as herd
 from tests.concurrency.conftest import Workers, seed_token, stored_token

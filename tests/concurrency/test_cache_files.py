@@ -17,7 +17,7 @@ import filelock
 import pytest
 
 from botocore_sso_provider import SSOProviderError, register
-from botocore_sso_provider import cache as cache_module
+from botocore_sso_provider.store import cache as cache_module
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.concurrency.conftest import Workers, seed_token
 from tests.conftest import in_minutes, token_path

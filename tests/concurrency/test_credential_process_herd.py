@@ -24,8 +24,8 @@ HERD = 32
 # Each run waits at a pipe barrier with its imports done, then runs the command as the console script would.
 CHILD = """
 import os, sys
-import botocore.session, botocore_sso_provider.credentials  # the slow path's imports, before the barrier
-from botocore_sso_provider.cli import main
+import botocore.session, botocore_sso_provider.provider.credentials  # before the barrier
+from botocore_sso_provider.cli.main import main
 print("ready", file=sys.stderr, flush=True)
 os.read(int(sys.argv[1]), 1)
 sys.exit(main(["credential-process", "--profile", "dev"]))

@@ -28,7 +28,7 @@ with open(sys.argv[2], "a") as opened:
 
 
 def start_logins(*flags: str, env: Optional[Dict[str, str]] = None) -> List[Worker]:
-    argv = [sys.executable, "-m", "botocore_sso_provider.cli", "login", "--sso-session", "corp", *flags]
+    argv = [sys.executable, "-m", "botocore_sso_provider", "login", "--sso-session", "corp", *flags]
     environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
     return [
         Worker(

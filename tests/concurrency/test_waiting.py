@@ -107,7 +107,7 @@ def test_a_token_inside_the_mandatory_window_waits_for_the_other_process_to_refr
 
 
 def test_our_lock_keeps_out_a_process_that_locks_with_filelock(tmp_path: Path) -> None:
-    from botocore_sso_provider.locking import FileLock
+    from botocore_sso_provider.store.lock import FileLock
 
     path = tmp_path / "k.lock"
     ours = FileLock(str(path))
@@ -181,7 +181,7 @@ def test_the_process_fetching_role_credentials_holds_their_lock_while_it_waits_f
     make_idc: Callable[..., FakeIdentityCenter], herd_config: Path, aws_home: Path, workers: Workers
 ) -> None:
     """The first process at the role lock keeps it: the others wait for its file, not for the token."""
-    from botocore_sso_provider.locking import is_held
+    from botocore_sso_provider.store.lock import is_held
 
     idc = make_idc()
     seed_token(idc, aws_home, minutes=5)
@@ -213,8 +213,8 @@ def test_a_process_not_fetching_leaves_a_token_refresh_in_progress_to_its_holder
     """It never waits for the token: the process fetching the role credentials does."""
     import botocore.session
 
-    from botocore_sso_provider.config import resolve_profile
-    from botocore_sso_provider.token import TokenProvider
+    from botocore_sso_provider.provider.token import TokenProvider
+    from botocore_sso_provider.rules.profiles import resolve_profile
 
     idc = make_idc()
     seeded = seed_token(idc, aws_home, minutes=5)

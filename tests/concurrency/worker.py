@@ -128,7 +128,7 @@ class _TornReads(logging.Handler):
 
 def torn_reader(profile: str, seconds: float, wait: Callable[[], None]) -> int:
     counter = _TornReads()
-    cache_logger = logging.getLogger("botocore_sso_provider.cache")
+    cache_logger = logging.getLogger("botocore_sso_provider.store.cache")
     cache_logger.addHandler(counter)
     cache_logger.setLevel(logging.DEBUG)
     session_for(profile, native=False)  # imports done before the barrier
@@ -149,7 +149,7 @@ def write_loop(
     directory: str, key: str, seconds: float, iterations: int, pad_kb: int, wait: Callable[[], None]
 ) -> int:
     """Read-modify-write under the lock, as a refresh does; a torn or corrupt read ends it."""
-    from botocore_sso_provider.cache import JSONFileCache
+    from botocore_sso_provider.store.cache import JSONFileCache
 
     cache = JSONFileCache(directory)
     wait()
@@ -170,7 +170,7 @@ def write_loop(
 
 def hold(directory: str, key: str, seconds: float, name: Optional[str]) -> int:
     """Hold a cache lock as a refreshing process does, until killed (or stopped, by the test)."""
-    from botocore_sso_provider.cache import JSONFileCache
+    from botocore_sso_provider.store.cache import JSONFileCache
 
     if name is not None:
         with open("/proc/self/comm", "w", encoding="utf-8") as comm:

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import SSOTokenLoadError
 
 from botocore_sso_provider import NotLoggedInError, register
-from botocore_sso_provider.bearer_token import SSOBearerTokenProvider
+from botocore_sso_provider.provider.bearer_token import SSOBearerTokenProvider
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, in_minutes, token_path
 

@@ -12,13 +12,13 @@ from typing import Callable
 import pytest
 
 from botocore_sso_provider import __version__
-from botocore_sso_provider.cli import COMMANDS, build_parser, main
+from botocore_sso_provider.cli.main import COMMANDS, build_parser, main
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, needs_shell, run_python
 
 SCRIPT = [
     "-c",
-    "import sys; from botocore_sso_provider.cli import main; sys.exit(main())",
+    "import sys; from botocore_sso_provider.cli.main import main; sys.exit(main())",
 ]
 
 
@@ -67,7 +67,7 @@ def test_debug_shows_our_and_botocores_logs_on_stderr_before_or_after_the_comman
         assert "botocore.endpoint [DEBUG]" in result.stderr or "botocore.hooks [DEBUG]" in result.stderr
         assert "[DEBUG]" not in result.stdout
         assert "111111111111" in result.stdout
-        if importlib.util.find_spec("botocore_sso_provider.redaction") is not None:
+        if importlib.util.find_spec("botocore_sso_provider.provider.redaction") is not None:
             for secret in (token["accessToken"], token["refreshToken"], token["clientSecret"]):
                 assert secret not in result.stderr
         else:

@@ -17,8 +17,8 @@ from urllib.request import url2pathname
 
 import pytest
 
-from botocore_sso_provider.cli import main
-from botocore_sso_provider.console import federation_endpoint, partition_for_region
+from botocore_sso_provider.account.console import federation_endpoint, partition_for_region
+from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.conftest import botocore_sso
 

@@ -35,7 +35,7 @@ except Exception as err:
 CLI = """
 import logging, sys
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-from botocore_sso_provider.cli import main
+from botocore_sso_provider.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -15,7 +15,7 @@ def test_the_demo_runs_end_to_end_in_its_own_home(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["HOME"] = str(home)
     result = subprocess.run(
-        [sys.executable, "-m", "botocore_sso_provider.cli", "demo"],
+        [sys.executable, "-m", "botocore_sso_provider", "demo"],
         capture_output=True,
         text=True,
         env=env,

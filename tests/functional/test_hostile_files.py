@@ -20,9 +20,9 @@ from typing import Any, Callable
 import filelock
 import pytest
 
-from botocore_sso_provider import cache as cache_module
-from botocore_sso_provider import credentials as credentials_module
 from botocore_sso_provider.errors import CorruptCacheError, SSOProviderError, UnsafeCacheError
+from botocore_sso_provider.provider import credentials as credentials_module
+from botocore_sso_provider.store import cache as cache_module
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, run_python, token_path
 
@@ -461,7 +461,7 @@ def test_login_behind_another_users_login_lock_is_one_sentence_naming_the_fix(
     lock.parent.mkdir(parents=True)
     lock.touch()
     os.chown(lock, STRANGER, STRANGER)
-    done = run_python("-m", "botocore_sso_provider.cli", "login", "--sso-session", "corp", "--no-browser")
+    done = run_python("-m", "botocore_sso_provider", "login", "--sso-session", "corp", "--no-browser")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert str(lock) in done.stderr and "sudo chown" in done.stderr, done.stderr
@@ -472,7 +472,7 @@ def test_the_credential_process_fast_path_hands_a_hostile_role_file_to_the_full_
     login: Callable[..., dict], idc: FakeIdentityCenter, aws_home: Path
 ) -> None:
     """JSON nested 100,000 deep raises RecursionError, not ValueError, in json.loads."""
-    from botocore_sso_provider import quick_credentials
+    from botocore_sso_provider.cli import fast as quick_credentials
 
     login()
     _bytes(b"[" * 100_000 + b"]" * 100_000)(role_file(aws_home))

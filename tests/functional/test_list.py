@@ -10,11 +10,11 @@ from typing import Callable, Iterator
 import botocore.session
 import pytest
 
-from botocore_sso_provider.cli import main
-from botocore_sso_provider.commands.list import render_table
-from botocore_sso_provider.config import resolve_session
+from botocore_sso_provider.account.portal import PortalLister
+from botocore_sso_provider.cli.commands.list import render_table
+from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.errors import ServiceUnavailableError, SessionEndedError
-from botocore_sso_provider.portal import PortalLister
+from botocore_sso_provider.rules.profiles import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter, generate_accounts
 from tests.conftest import SSO_CONFIG
 
@@ -127,7 +127,7 @@ def test_list_table_fits_the_terminal(
 
 
 def test_the_table_shortens_long_names_and_role_lists() -> None:
-    from botocore_sso_provider.portal import AccountAccess
+    from botocore_sso_provider.account.portal import AccountAccess
 
     rows = [AccountAccess("123456789012", "x" * 80, "", tuple(f"Role{i}" for i in range(30)))]
     table = render_table(rows, 60)

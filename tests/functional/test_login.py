@@ -13,10 +13,10 @@ from typing import Callable
 import botocore.session
 import pytest
 
-from botocore_sso_provider.cli import main
-from botocore_sso_provider.config import resolve_session
+from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import DeviceCodeLogin
+from botocore_sso_provider.rules.profiles import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python, token_path
 
@@ -151,7 +151,7 @@ def test_a_bad_profile_is_one_line_on_stderr_without_traceback(
 ) -> None:
     write_config(SSO_CONFIG)
     env = {**os.environ, "HOME": str(aws_home)}
-    result = run_python("-m", "botocore_sso_provider.cli", "login", "--profile", "ghost", env=env)
+    result = run_python("-m", "botocore_sso_provider", "login", "--profile", "ghost", env=env)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f'botocore-sso: The profile "ghost" does not exist in {aws_home / ".aws" / "config"}.'

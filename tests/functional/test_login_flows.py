@@ -16,10 +16,10 @@ from typing import Any, Callable, Iterator
 import botocore.session
 import pytest
 
-from botocore_sso_provider.cli import main
-from botocore_sso_provider.config import resolve_session
+from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import DeviceCodeLogin
+from botocore_sso_provider.rules.profiles import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, needs_pkce_model, token_path
 
@@ -54,7 +54,7 @@ def test_use_pkce_overrides_the_ssh_guess_and_no_browser_still_waits_for_the_red
 ) -> None:
     write_config(SSO_CONFIG)
     env = {**os.environ, "SSH_CONNECTION": "10.0.0.1 50000 10.0.0.2 22", "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "botocore_sso_provider.cli", "login", "--sso-session", "corp"]
+    argv = [sys.executable, "-m", "botocore_sso_provider", "login", "--sso-session", "corp"]
     with subprocess.Popen(
         [*argv, "--use-pkce", "--no-browser"],
         stdout=subprocess.PIPE,

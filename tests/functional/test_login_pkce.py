@@ -20,11 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 import botocore.session
 import pytest
 
-from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import PKCELogin
 from botocore_sso_provider.login.listener import RedirectListener
 from botocore_sso_provider.login.pkce import VERIFIER_ALPHABET, code_challenge, new_code_verifier
+from botocore_sso_provider.rules.profiles import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from botocore_sso_provider.testing.protocol import verifier_matches
 from tests.conftest import SSO_CONFIG, needs_endpoint_variables, needs_pkce_model, run_python, token_path
@@ -62,7 +62,7 @@ def test_pkce_login_end_to_end_with_a_browser_script_that_follows_the_redirect(
     write_config(SSO_CONFIG)
     command, seen = browser_script(tmp_path)
     env = {**os.environ, "BROWSER": command}
-    result = run_python("-m", "botocore_sso_provider.cli", "login", "--sso-session", "corp", env=env)
+    result = run_python("-m", "botocore_sso_provider", "login", "--sso-session", "corp", env=env)
     assert result.returncode == 0, result.stderr
     assert "authorization-code flow with PKCE: BROWSER is set" in result.stdout
     opened = seen.read_text().splitlines()
@@ -283,7 +283,7 @@ def test_botocores_native_provider_uses_the_token_our_pkce_login_wrote(
     command, _ = browser_script(tmp_path)
     login = run_python(
         "-m",
-        "botocore_sso_provider.cli",
+        "botocore_sso_provider",
         "login",
         "--sso-session",
         "corp",

@@ -12,8 +12,8 @@ from typing import Any, Callable
 import botocore.session
 import pytest
 
-from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.login import DeviceCodeLogin, PKCELogin
+from botocore_sso_provider.rules.profiles import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, in_minutes, needs_pkce_model
 

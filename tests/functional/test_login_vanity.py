@@ -10,7 +10,6 @@ from typing import Any, Callable
 import botocore.session
 import pytest
 
-from botocore_sso_provider.config import resolve_session, session_for_login
 from botocore_sso_provider.errors import SSOConfigError
 from botocore_sso_provider.login import LoginRequest, log_in
 from botocore_sso_provider.login.vanity import (
@@ -19,6 +18,7 @@ from botocore_sso_provider.login.vanity import (
     region_of_host,
     resolve_start_url,
 )
+from botocore_sso_provider.rules.profiles import resolve_session, session_for_login
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import token_path
 

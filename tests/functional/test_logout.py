@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from botocore_sso_provider.cli import main
+from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import FakeClock, clocked_session, token_path
 

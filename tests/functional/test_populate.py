@@ -11,7 +11,7 @@ from typing import Iterator
 import botocore.session
 import pytest
 
-from botocore_sso_provider.cli import main
+from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.testing import Account, FakeIdentityCenter
 from tests.conftest import token_path
 

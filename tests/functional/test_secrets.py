@@ -10,10 +10,10 @@ from typing import Callable
 import botocore.session
 import pytest
 
-from botocore_sso_provider.config import resolve_session
 from botocore_sso_provider.login import DeviceCodeLogin, Registration
+from botocore_sso_provider.provider.token import SSOToken
+from botocore_sso_provider.rules.profiles import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
-from botocore_sso_provider.token import SSOToken
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session
 
 

@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 import pytest
 
-from botocore_sso_provider import clients
 from botocore_sso_provider.errors import ServiceUnavailableError, SSOProviderError, UnexpectedAnswerError
+from botocore_sso_provider.provider import clients
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, token_path
 

@@ -9,10 +9,10 @@ from typing import Callable
 import botocore.session
 import pytest
 
-from botocore_sso_provider.cli import main
-from botocore_sso_provider.config import resolve_profile
-from botocore_sso_provider.credentials import role_cache_key
-from botocore_sso_provider.status import role_cache_key as status_role_cache_key
+from botocore_sso_provider.cli.main import main
+from botocore_sso_provider.cli.status import role_cache_key as status_role_cache_key
+from botocore_sso_provider.provider.credentials import role_cache_key
+from botocore_sso_provider.rules.profiles import resolve_profile
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, in_minutes, run_python
 
@@ -137,7 +137,7 @@ def test_short_imports_neither_boto3_nor_a_botocore_session_nor_argparse(
 ) -> None:
     seed_login()
     code = (
-        "import sys; from botocore_sso_provider.cli import main; "
+        "import sys; from botocore_sso_provider.cli.main import main; "
         "status = main(['status', '--short', '--profile', 'dev']); "
         "heavy = [m for m in ('boto3', 'botocore.session', 'botocore.client', 'dateutil.parser', "
         "'argparse', '_strptime') "
@@ -190,7 +190,7 @@ def test_the_role_cache_key_matches_the_providers(config: Path) -> None:
 def test_the_prompt_line_skips_argparse_only_for_what_it_understands(
     arguments: list[str], fast: bool
 ) -> None:
-    from botocore_sso_provider.commands.status import short_arguments
+    from botocore_sso_provider.cli.commands.status import short_arguments
 
     parsed = short_arguments(arguments)
     assert (parsed is not None) == fast

@@ -7,7 +7,7 @@ from typing import Any, List
 import botocore.session
 import botocore.tokens
 
-from botocore_sso_provider.bearer_token import SSOBearerTokenProvider, insert_token_provider
+from botocore_sso_provider.provider.bearer_token import SSOBearerTokenProvider, insert_token_provider
 
 
 def methods(providers: List[Any]) -> List[str]:

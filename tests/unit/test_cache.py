@@ -15,8 +15,8 @@ from typing import Optional
 import filelock
 import pytest
 
-from botocore_sso_provider import cache as cache_module
-from botocore_sso_provider.cache import (
+from botocore_sso_provider.store import cache as cache_module
+from botocore_sso_provider.store.cache import (
     DEFAULT_LOCK_TIMEOUT,
     CacheFileCorrupt,
     CacheLockTimeout,
@@ -219,7 +219,7 @@ def test_a_torn_read_is_logged_once_at_debug_level(tmp_path: Path, caplog: pytes
     cache = JSONFileCache(str(tmp_path), sleep=lambda _: None)
     Path(cache.path("k")).write_text('{"accessToken": ')
     with (
-        caplog.at_level(logging.DEBUG, logger="botocore_sso_provider.cache"),
+        caplog.at_level(logging.DEBUG, logger="botocore_sso_provider.store.cache"),
         pytest.raises(CacheFileCorrupt),
     ):
         cache.read("k")
@@ -313,7 +313,7 @@ def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
     """Where fcntl is missing (Windows), locking.py falls back to filelock, which must be installed."""
     import sys
 
-    from botocore_sso_provider import locking
+    from botocore_sso_provider.store import lock as locking
 
     monkeypatch.setattr(locking, "fcntl", None)
     monkeypatch.setitem(sys.modules, "filelock", None)  # import filelock raises ImportError
@@ -347,7 +347,7 @@ def test_a_waiter_sleeps_until_the_holder_lets_go(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: str
 ) -> None:
     """No polling where a thread can watch the lock; a short back-off where none can."""
-    from botocore_sso_provider import locking
+    from botocore_sso_provider.store import lock as locking
 
     if threads == "green":
         monkeypatch.setattr(locking, "_native_threads", lambda: False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import botocore.utils
 
-from botocore_sso_provider.cache import JSONFileCache
+from botocore_sso_provider.store.cache import JSONFileCache
 
 TOKEN = {
     "startUrl": "https://fake-idc.awsapps.com/start",

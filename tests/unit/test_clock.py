@@ -7,7 +7,7 @@ import datetime
 import pytest
 from dateutil.tz import tzutc
 
-from botocore_sso_provider.clock import format_timestamp, from_epoch_millis, parse_timestamp
+from botocore_sso_provider.rules.clock import format_timestamp, from_epoch_millis, parse_timestamp
 
 MOMENT = datetime.datetime(2026, 11, 23, 10, 0, 0, tzinfo=tzutc())
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from botocore_sso_provider.config_file import (
+from botocore_sso_provider.errors import SSOConfigError
+from botocore_sso_provider.login.config_edit import set_config_value
+from botocore_sso_provider.store.config_file import (
     header_lines,
     is_one_line_value,
     replace_config_file,
     split_lines,
 )
-from botocore_sso_provider.errors import SSOConfigError
-from botocore_sso_provider.login.config_edit import set_config_value
 
 
 def test_lines_are_cut_where_configparser_cuts_them() -> None:

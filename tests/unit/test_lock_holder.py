@@ -8,9 +8,9 @@ from typing import Optional
 
 import pytest
 
-from botocore_sso_provider import lock_holder
-from botocore_sso_provider.cache import CacheLockTimeout
 from botocore_sso_provider.errors import CacheLockedError
+from botocore_sso_provider.store import lock_holder
+from botocore_sso_provider.store.cache import CacheLockTimeout
 
 PID = 4242
 

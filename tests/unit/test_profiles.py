@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from botocore_sso_provider.portal import AccountAccess
-from botocore_sso_provider.profiles import populate, safe_profile_name
+from botocore_sso_provider.account.populate import populate, safe_profile_name
+from botocore_sso_provider.account.portal import AccountAccess
 
 
 def test_a_hand_written_profile_with_the_generated_name_is_never_overwritten() -> None:

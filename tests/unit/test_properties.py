@@ -18,17 +18,17 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from botocore_sso_provider import redaction
-from botocore_sso_provider.cache import CacheFileCorrupt, CachePathUnusable, JSONFileCache
-from botocore_sso_provider.config import (
+from botocore_sso_provider.errors import SSOConfigError, SSOProviderError
+from botocore_sso_provider.provider import redaction
+from botocore_sso_provider.provider.credentials import _metadata_from_cache
+from botocore_sso_provider.provider.token import TokenProvider, token_file_data, unusable_token_response
+from botocore_sso_provider.rules.profiles import (
     SSOSessionConfig,
     config_file_path,
     resolve_profile,
     session_for_login,
 )
-from botocore_sso_provider.credentials import _metadata_from_cache
-from botocore_sso_provider.errors import SSOConfigError, SSOProviderError
-from botocore_sso_provider.token import TokenProvider, token_file_data, unusable_token_response
+from botocore_sso_provider.store.cache import CacheFileCorrupt, CachePathUnusable, JSONFileCache
 
 EXAMPLES = int(os.environ.get("BOTOCORE_SSO_PROPERTY_EXAMPLES", "100"))
 """Examples per property: 100, fewer where CI repeats the suite on every claimed Python (.ci/run)."""

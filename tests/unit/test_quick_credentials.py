@@ -17,10 +17,11 @@ from typing import Callable
 import botocore.configloader
 import pytest
 
-from botocore_sso_provider import quick_credentials, quick_files
-from botocore_sso_provider.cache import role_cache_dir
-from botocore_sso_provider.config import resolve_profile
-from botocore_sso_provider.credentials import ADVISORY_REFRESH_WINDOW, role_cache_key
+from botocore_sso_provider.cli import fast as quick_credentials
+from botocore_sso_provider.provider.credentials import ADVISORY_REFRESH_WINDOW, role_cache_key
+from botocore_sso_provider.rules.profiles import resolve_profile
+from botocore_sso_provider.store import files as quick_files
+from botocore_sso_provider.store.cache import role_cache_dir
 from tests.conftest import in_minutes
 
 SHAPES = {
@@ -254,7 +255,7 @@ def test_the_config_file_variable_is_expanded_as_botocore_does(
     [
         ("botocore-sso credential-process --profile dev", "dev"),
         ("/venv/bin/botocore-sso credential-process --profile=a\\ b", "a b"),
-        ("python -m botocore_sso_provider.cli credential-process --profile x", "x"),
+        ("python -m botocore_sso_provider.cli.main credential-process --profile x", "x"),
         ("botocore-sso export --format process", "default"),
         ("aws-sso-util credential-process --profile dev", None),
         ("botocore-sso login --profile dev", None),

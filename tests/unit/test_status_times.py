@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from botocore_sso_provider.clock import parse_timestamp
-from botocore_sso_provider.status import parse_time
+from botocore_sso_provider.cli.status import parse_time
+from botocore_sso_provider.rules.clock import parse_timestamp
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from botocore_sso_provider.terminal import EscapingWriter, printable, printable_lines
+from botocore_sso_provider.rules.terminal import EscapingWriter, printable, printable_lines
 
 CASES = {
     "osc-52-clipboard": ("a\x1b]52;c;ZWNobyBoaQ==\x07b", "a\\x1b]52;c;ZWNobyBoaQ==\\x07b"),

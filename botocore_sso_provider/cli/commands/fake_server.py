@@ -1,0 +1,49 @@
+"""``botocore-sso fake-server``: the fake IAM Identity Center, standalone, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import CommandError
+
+NAME = "fake-server"
+HELP = "run the fake IAM Identity Center until Ctrl-C"
+EXAMPLES = """examples:
+  botocore-sso fake-server --port 8999
+  botocore-sso fake-server --fixture fixture.json
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument(
+        "--manual-approval", action="store_true", help="do not approve device codes by itself"
+    )
+    parser.add_argument(
+        "--fixture", help="accounts, roles and users from a fixture.json file (see the README)"
+    )
+
+
+def run(args: Any) -> int:
+    from ...testing import FakeIdentityCenter
+
+    options = {"port": args.port, "auto_approve": not args.manual_approval}
+    if args.fixture:
+        from ...testing import load_directory
+
+        try:
+            options["accounts"], options["users"] = load_directory(args.fixture)
+        except (OSError, ValueError) as err:
+            raise CommandError(f"Cannot use the fixture {args.fixture}: {err}") from None
+    with FakeIdentityCenter(**options) as idc:
+        sys.stdout.write(
+            f"Fake IAM Identity Center listening on {idc.url}\n"
+            "Point botocore at it with:\n"
+            + "".join(f"  export {name}={value}\n" for name, value in idc.environ().items())
+            + f"Request counts: {idc.url}/_fake/counts\nPress Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        idc.serve_forever()
+    return 0

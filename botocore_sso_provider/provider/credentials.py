@@ -1,0 +1,514 @@
+"""The credential provider: role credentials from IAM Identity Center, shared across processes.
+
+``SSOCredentialProvider.load()`` returns None for a profile that is not an SSO
+profile, so botocore's chain goes on. For an SSO profile it returns deferred
+credentials, as botocore's own provider does: nothing is fetched until first
+use. Each fetch reads the AWS CLI v2 role-credential cache first (fresh files
+are used by every process without a request), and otherwise calls
+GetRoleCredentials once under the cache lock.
+
+The shared file holds the portal's expiry as the portal stated it (server
+time), as the AWS CLI v2 writes it. A local clock that is off is corrected
+only in this process's memory, and only by up to ``MAX_CLOCK_SKEW_CORRECTION``:
+a bogus ``Date`` header must not reach other processes. An answer whose
+credentials break :mod:`.role_credential_values` (a control character, an
+ESC, 200 KB), already expired, or expiring beyond any real role session (a
+unit error) is refused and never cached; a cache file whose credentials break
+that rule is not used, and fetched anew.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+
+from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..errors import (
+    LOGIN_NEEDED,
+    CacheLockedError,
+    RoleAccessDeniedError,
+    ServiceUnavailableError,
+    SessionEndedError,
+    UnexpectedAnswerError,
+    login_command,
+)
+from ..rules.clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
+from ..rules.credential_values import cached_credentials_problem, role_credentials_problem
+from ..rules.keys import role_cache_key  # lives there for the fast path; still importable from here
+from ..rules.profiles import SSOConfig, config_file_path, resolve_profile
+from ..store.cache import (
+    CacheFileCorrupt,
+    CacheLockTimeout,
+    CachePathUnusable,
+    JSONFileCache,
+    role_cache_dir,
+    token_cache_dir,
+)
+from . import redaction
+
+if TYPE_CHECKING:
+    from .token import TokenProvider
+
+# Only the first fetch and later refreshes need the token, the clients and
+# the failure rules: they are imported there, so a warm resolution (the role
+# credentials cached and fresh) loads none of them.
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
+"""Cached role credentials with less than this left are fetched anew (botocore's window)."""
+
+CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
+"""Differences between the local and the server clock below this are left alone."""
+
+MAX_CLOCK_SKEW_CORRECTION = datetime.timedelta(hours=12)
+"""A ``Date`` header further off than this is not believed (a proxy's or a broken server's)."""
+
+MAX_ROLE_CREDENTIAL_LIFETIME = datetime.timedelta(days=366)
+"""Beyond this, an expiry is a unit or parsing error, not a role session.
+
+Role sessions last at most 12 hours today, but botocore's own tests answer
+24 h and the service may raise its limit: a lifetime is refused only where a
+unit error shows. Seconds read as milliseconds land in 1970 (refused as
+expired), microseconds tens of thousands of years away; a year bounds both
+with room for any limit the service may set.
+"""
+
+
+class RoleCredentialFetcher:
+    """Role credentials for one profile: from the shared cache, else from the portal."""
+
+    def __init__(
+        self,
+        config: SSOConfig,
+        botocore_session: Any,
+        *,
+        role_cache: JSONFileCache,
+        token_cache: Optional[JSONFileCache] = None,
+        token_provider: Optional[TokenProvider] = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._config = config
+        self._botocore_session = botocore_session
+        self._cache = role_cache
+        self._token_cache = token_cache if token_cache is not None else JSONFileCache(token_cache_dir)
+        self._token_provider = token_provider
+        self._clock = clock
+        self._key = role_cache_key(config)
+
+    @property
+    def _tokens(self) -> TokenProvider:
+        """The login's token provider, made when a fetch first needs a token."""
+        if self._token_provider is None:
+            from .token import TokenProvider
+
+            self._token_provider = TokenProvider(
+                self._config.session, self._botocore_session, cache=self._token_cache, clock=self._clock
+            )
+        return self._token_provider
+
+    def fetch(self) -> dict[str, Any]:
+        """Metadata for ``RefreshableCredentials``: fresh from the cache or the portal.
+
+        The first process at the role lock fetches for all. It makes its
+        portal client before it asks for the token, so where the token is due
+        for a refresh, the next process here (finding the role lock taken and
+        the token's free) refreshes it meanwhile: the two clients are built
+        side by side. The rest wait for the role file alone.
+        """
+        cached = self._fresh_cached()
+        if cached is not None:
+            return cached
+        try:
+            return self._fetch_shared()
+        except LOGIN_NEEDED as err:
+            self._tokens.login_on_demand(err)  # outside every lock: a login may take minutes
+            return self._fetch_shared()
+
+    def _fetch_shared(self) -> dict[str, Any]:
+        try:
+            with self._cache.lock(self._key, ready=_taken_elsewhere) as held:
+                if held.ready is None:
+                    return self._fetch_held()
+            if not self._token_cache.is_locked(self._config.session.token_cache_key):
+                self._tokens.refresh_unless_busy()  # the refresh the fetching process will wait for
+            with self._cache.lock(self._key, ready=self._fresh_cached) as held:
+                return held.ready if held.ready is not None else self._fetch_held()
+        except CacheLockTimeout as err:
+            raise CacheLockedError(**err.details(), **self._names()) from None
+        except CachePathUnusable as err:
+            _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
+            return self._fetch_and_store(store=False)
+
+    def _fetch_held(self) -> dict[str, Any]:
+        """Under the role lock: the cache once more (its last holder may have written it), else the portal."""
+        cached = self._fresh_cached()
+        if cached is not None:
+            return cached
+        return self._fetch_and_store()
+
+    def cached(self) -> Optional[dict[str, Any]]:
+        """Fresh role credentials from the shared cache, or None; reads one file, never calls out."""
+        return self._fresh_cached()
+
+    def _fresh_cached(self) -> Optional[dict[str, Any]]:
+        try:
+            data = self._cache.read(self._key)
+        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+            _warn_unusable(err)
+            return None
+        except CacheFileCorrupt as err:
+            logger.debug("Ignoring unreadable role cache file %s (%s)", err.path, err.reason)
+            return None
+        metadata = _metadata_from_cache(data)
+        if metadata is None:
+            return None
+        expiry = parse_timestamp(metadata["expiry_time"]) - _clock_skew
+        if expiry - self._clock() <= ADVISORY_REFRESH_WINDOW:
+            return None
+        redaction.remember(metadata["secret_key"], metadata["token"])
+        metadata["expiry_time"] = format_timestamp(expiry)
+        return metadata
+
+    def _fetch_and_store(self, store: bool = True) -> dict[str, Any]:
+        from .clients import portal_client
+        from .faults import describe_failure, is_foreign_answer, is_transient
+
+        self._tokens.load()  # a logged-out user learns it before a client is built
+        client = portal_client(self._botocore_session, self._config.session.region)
+        access_token = self._tokens.cached_or_refreshed().access_token  # may wait for another's refresh
+        try:
+            response = client.get_role_credentials(
+                roleName=self._config.role_name,
+                accountId=self._config.account_id,
+                accessToken=access_token,
+            )
+        except client.exceptions.UnauthorizedException:
+            raise SessionEndedError(**self._names()) from None
+        except ClientError as err:
+            if is_foreign_answer(err):
+                raise UnexpectedAnswerError(reason=describe_failure(err), **self._names()) from None
+            if err.response.get("Error", {}).get("Code") in ("ForbiddenException", "AccessDeniedException"):
+                raise RoleAccessDeniedError(
+                    response=err.response,
+                    operation_name=err.operation_name,
+                    role_name=self._config.role_name,
+                    account_id=self._config.account_id,
+                    config_file=config_file_path(),
+                    **self._names(),
+                ) from None
+            raise self._service_error(err) from None
+        except (ValueError, TypeError) as err:  # botocore's parser meeting a field of the wrong type
+            raise UnexpectedAnswerError(
+                reason=f"GetRoleCredentials answer not parseable ({type(err).__name__})", **self._names()
+            ) from None
+        except BotoCoreError as err:
+            if not is_transient(err):  # a body botocore could not parse
+                raise UnexpectedAnswerError(reason=describe_failure(err), **self._names()) from None
+            raise self._service_error(err) from None
+        skew = self._measured_skew(response)
+        role, expiration = self._checked_credentials(response, skew)
+        redaction.remember(role["secretAccessKey"], role["sessionToken"])
+        data = {
+            "ProviderType": "sso",
+            "Credentials": {
+                "AccessKeyId": role["accessKeyId"],
+                "SecretAccessKey": role["secretAccessKey"],
+                "SessionToken": role["sessionToken"],
+                "Expiration": format_timestamp(expiration),  # server time, as the CLI v2 writes it
+                "AccountId": self._config.account_id,
+            },
+        }
+        if store:
+            try:
+                self._cache.write(self._key, data)
+            except (CachePathUnusable, OSError) as err:
+                logger.warning("Role credentials of profile %s not cached: %s", self._config.profile, err)
+        metadata = _metadata_from_cache(data)
+        assert metadata is not None
+        metadata["expiry_time"] = format_timestamp(expiration - skew)
+        return metadata
+
+    def _checked_credentials(
+        self, response: Mapping[str, Any], skew: datetime.timedelta
+    ) -> tuple[Mapping[str, Any], datetime.datetime]:
+        """The role credentials and their expiry (server time), or the error naming what is wrong."""
+        role = response.get("roleCredentials")
+        if not isinstance(role, Mapping):
+            raise self._unexpected("without roleCredentials")
+        wrong = role_credentials_problem(
+            role.get("accessKeyId"), role.get("secretAccessKey"), role.get("sessionToken")
+        )
+        if wrong is not None:
+            raise self._unexpected(f"with {wrong}")
+        millis = role.get("expiration")
+        try:
+            if isinstance(millis, bool) or not isinstance(millis, int):
+                raise TypeError
+            expiration = from_epoch_millis(millis)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise self._unexpected("without an expiration in epoch milliseconds") from None
+        lifetime = expiration - (self._clock() + skew)
+        if lifetime <= datetime.timedelta(0):
+            raise self._unexpected(f"with credentials that expired at {expiration}")
+        if lifetime > MAX_ROLE_CREDENTIAL_LIFETIME:
+            raise self._unexpected(f"with an expiration {expiration}, over a year away")
+        return role, expiration
+
+    def _measured_skew(self, response: Mapping[str, Any]) -> datetime.timedelta:
+        """How far the server's clock is ahead of ours, by the response's ``Date`` header.
+
+        Under a minute counts as none; over ``MAX_CLOCK_SKEW_CORRECTION`` is not
+        believed. What is believed is kept for this process, so cached
+        credentials are judged on the same corrected clock.
+        """
+        global _clock_skew
+        date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+        if not date:
+            return _clock_skew
+        try:
+            server_now = parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError):
+            return _clock_skew
+        if server_now.tzinfo is None:  # "-0000" in RFC 2822: UTC, zone not stated
+            server_now = server_now.replace(tzinfo=datetime.timezone.utc)
+        skew = server_now - self._clock()
+        if abs(skew) > MAX_CLOCK_SKEW_CORRECTION:
+            _warn_clock_skew(skew, believed=False)
+            return _clock_skew
+        if abs(skew) <= CLOCK_SKEW_TOLERANCE:
+            skew = datetime.timedelta(0)
+        else:
+            _warn_clock_skew(skew)
+        _clock_skew = skew
+        return skew
+
+    def _unexpected(self, what: str) -> UnexpectedAnswerError:
+        """The error for a GetRoleCredentials answer that is not usable credentials; ``what`` quotes none."""
+        return UnexpectedAnswerError(reason=f"GetRoleCredentials answered {what}", **self._names())
+
+    def _service_error(self, err: BaseException) -> Exception:
+        from .faults import describe_failure
+
+        return ServiceUnavailableError(reason=describe_failure(err), **self._names())
+
+    def _names(self) -> dict[str, Any]:
+        session = self._config.session
+        return {
+            "subject": session.subject,
+            "profile": self._config.profile,
+            "session_name": session.name,
+            "command": login_command(self._config.profile, session.name),
+        }
+
+
+_skew_warned = False
+_clock_skew = datetime.timedelta(0)
+"""The server's clock minus ours, as last measured and believed in this process."""
+_unusable_warned: set[str] = set()
+
+
+def _warn_clock_skew(skew: datetime.timedelta, believed: bool = True) -> None:
+    global _skew_warned
+    if _skew_warned:
+        return
+    _skew_warned = True
+    minutes = skew.total_seconds() / 60
+    if not believed:
+        logger.warning(
+            "IAM Identity Center's Date header is %.0f minutes %s this machine's clock, too far to "
+            "believe; credential expiry times are taken as the portal states them.",
+            abs(minutes),
+            "ahead of" if minutes > 0 else "behind",
+        )
+        return
+    logger.warning(
+        "This machine's clock is %.0f minutes %s IAM Identity Center's; credential expiry times are "
+        "corrected for it in this process, but other AWS calls may fail until the clock is set right.",
+        abs(minutes),
+        "behind" if minutes > 0 else "ahead of",
+    )
+
+
+def _warn_unusable(err: CachePathUnusable) -> None:
+    """Once per path: the role cache there is not used, and how to fix it."""
+    if err.path in _unusable_warned:
+        return
+    _unusable_warned.add(err.path)
+    logger.warning("Not using the role credential cache: %s", err)
+
+
+def _taken_elsewhere() -> bool:
+    """A lock's ``ready``: stop waiting at once (the lock is taken: its holder fetches)."""
+    return True
+
+
+def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+    if not data or data.get("ProviderType", "sso") != "sso":
+        return None
+    creds = data.get("Credentials")
+    if not isinstance(creds, Mapping):
+        return None
+    if cached_credentials_problem(creds):
+        return None  # another tool's file, or a stranger's: what it holds is fetched anew, never handed out
+    if not isinstance(creds.get("Expiration"), str) or not creds["Expiration"]:
+        return None
+    if not isinstance(creds.get("AccountId"), (str, type(None))):
+        return None
+    try:
+        metadata = {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"],
+            "account_id": creds.get("AccountId"),
+        }
+        parse_timestamp(metadata["expiry_time"])
+    except (KeyError, ValueError, OverflowError, TypeError):
+        return None
+    return metadata
+
+
+class SSOCredentialProvider(CredentialProvider):
+    """botocore's ``sso`` provider, replaced: shared caches and errors that name the fix."""
+
+    METHOD = "botocore-sso-provider"
+    CANONICAL_NAME = "botocore-sso-provider"
+
+    def __init__(
+        self,
+        session: Any,
+        profile_name: Optional[str] = None,
+        *,
+        clock: Clock = utcnow,
+        token_cache: Optional[JSONFileCache] = None,
+        role_cache: Optional[JSONFileCache] = None,
+    ) -> None:
+        super().__init__()
+        self._session = session
+        self._profile_name = profile_name
+        self._clock = clock
+        self._token_cache = token_cache if token_cache is not None else JSONFileCache(token_cache_dir)
+        self._role_cache = role_cache if role_cache is not None else JSONFileCache(role_cache_dir)
+
+    @property
+    def profile_name(self) -> str:
+        return self._profile_name or self._session.get_config_variable("profile") or "default"
+
+    def load(self) -> Optional[RefreshableCredentials]:
+        """Deferred credentials, as botocore's ``sso`` provider returns: no token is read, nothing fetched.
+
+        The profile is checked now (a config error is raised at once, as
+        botocore does); the token and role credentials are fetched at first
+        use, so creating a client while logged out neither fails nor calls out.
+        """
+        config = resolve_profile(self._session.full_config, self.profile_name)
+        if config is None:
+            return None
+        fetcher = RoleCredentialFetcher(
+            config,
+            self._session,
+            role_cache=self._role_cache,
+            token_cache=self._token_cache,
+            clock=self._clock,
+        )
+        kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
+        register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
+        marked = _marked(fetcher.fetch, (f"CREDENTIALS_PROFILE_{kind}",))
+        cached = fetcher.cached()  # a local file read, never a request: warm, nothing to defer
+        if cached is not None:
+            return _refreshable(cached, marked, self._clock)
+        return DeferredSSOCredentials(marked, self._clock)
+
+
+def _marked(
+    fetch: Callable[[], dict[str, Any]], feature_ids: tuple[str, ...]
+) -> Callable[[], dict[str, Any]]:
+    def fetch_marked() -> dict[str, Any]:
+        register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
+        return fetch()
+
+    return fetch_marked
+
+
+def _refreshable(
+    metadata: Mapping[str, Any], fetch: Callable[[], dict[str, Any]], clock: Clock
+) -> RefreshableCredentials:
+    """Credentials already fetched (from the shared cache), refreshed by botocore through ``fetch``.
+
+    Built with the expiry as a datetime: botocore's own parsing of the
+    metadata's timestamp (dateutil's general parser) would double the cost
+    of a warm resolution.
+    """
+    options: dict[str, Any] = {}
+    if _CREDENTIALS_CARRY_ACCOUNT_ID:
+        options["account_id"] = metadata.get("account_id")
+    return RefreshableCredentials(
+        access_key=metadata["access_key"],
+        secret_key=metadata["secret_key"],
+        token=metadata["token"],
+        expiry_time=parse_timestamp(metadata["expiry_time"]),
+        refresh_using=fetch,
+        method="sso",
+        time_fetcher=clock,
+        **options,
+    )
+
+
+# botocore 1.35+ credentials carry the account ID (for account-based endpoints).
+_CREDENTIALS_CARRY_ACCOUNT_ID = "account_id" in RefreshableCredentials.__init__.__code__.co_varnames
+
+
+class DeferredSSOCredentials(DeferredRefreshableCredentials):
+    """botocore's deferred credentials, whose first fetch fails with our error alone.
+
+    botocore logs every failed mandatory refresh as a warning with a traceback
+    before raising it; the first fetch is therefore made here, so a logged-out
+    user gets one exception naming the fix and no log noise. Later refreshes
+    are botocore's own (advisory and mandatory windows).
+    """
+
+    def __init__(self, fetch: Callable[[], dict[str, Any]], clock: Clock) -> None:
+        self._fetch = fetch
+        self._prefetched: Optional[dict[str, Any]] = None
+        self._first_fetch_lock = threading.Lock()
+        super().__init__(refresh_using=self._next_metadata, method="sso", time_fetcher=clock)
+
+    def _refresh(self) -> None:
+        # botocore's hook for every read of the credentials; guarded: without it, botocore's own path.
+        if getattr(self, "_frozen_credentials", None) is None:
+            with self._first_fetch_lock:  # every thread's first read waits here, so one fetch
+                if getattr(self, "_frozen_credentials", None) is None:
+                    self._prefetched = self._fetch()  # raises our error as it is
+                    try:
+                        super()._refresh()  # hands the prefetched metadata to botocore
+                    finally:
+                        self._prefetched = None
+                    return
+        super()._refresh()
+
+    def _next_metadata(self) -> dict[str, Any]:
+        metadata, self._prefetched = self._prefetched, None
+        return metadata if metadata is not None else self._fetch()  # botocore 1.35+ also reads account_id
+
+
+def register_feature_ids(feature_ids: tuple[str, ...]) -> None:
+    """Mark the User-Agent as botocore's own SSO provider does (botocore 1.40.37+; else nothing).
+
+    ``CREDENTIALS_PROFILE_SSO`` and ``CREDENTIALS_SSO`` for sso-session
+    profiles, the ``_LEGACY`` pair for legacy ones. botocore records them only
+    inside a client call or a client's creation, as for its own provider.
+    """
+    if _register_feature_ids is not None:
+        _register_feature_ids(feature_ids)
+
+
+try:
+    from botocore.useragent import register_feature_ids as _register_feature_ids
+except ImportError:  # botocore before 1.40.37 has no feature IDs (older ones no useragent module at all)
+    _register_feature_ids = None

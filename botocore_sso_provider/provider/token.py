@@ -1,0 +1,476 @@
+"""A valid SSO access token: load it from the shared cache, refresh it under the lock.
+
+The token file is the AWS CLI v2's (``~/.aws/sso/cache/<sha1>.json``).
+A token with more than the advisory window left is used as it is, read
+without the lock. Otherwise one process refreshes it with CreateToken
+(refresh-token grant) while the others wait on the lock and then use what it
+wrote. A failed refresh never overwrites the file, and a token that has not
+expired keeps working through a transient failure, a garbled answer, or a
+lock that cannot be taken. A refresh whose result could not be saved (a
+read-only or full disk, a read-only mount into a container) would spend the
+refresh token every other process relies on (rotation), so it does not
+happen: the cached token is used until it expires, then the error says to
+refresh where the cache is writable, unless the user opted in with
+``BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..errors import (
+    LOGIN_NEEDED,
+    CacheLockedError,
+    CorruptCacheError,
+    NotLoggedInError,
+    RegistrationExpiredError,
+    ServiceUnavailableError,
+    SessionEndedError,
+    TokenExpiredError,
+    UnexpectedAnswerError,
+    UnsafeCacheError,
+    UnwritableCacheError,
+    login_command,
+)
+from ..rules.clock import Clock, format_timestamp, parse_timestamp, utcnow
+from ..rules.profiles import SSOSessionConfig
+from ..store.cache import (
+    CacheFileCorrupt,
+    CacheLockTimeout,
+    CachePathUnusable,
+    Held,
+    JSONFileCache,
+    token_cache_dir,
+)
+from . import redaction
+from .clients import oidc_client
+from .faults import describe_failure, is_foreign_answer, is_transient
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
+"""Refresh a token that has less than this left (botocore's window for tokens)."""
+
+MANDATORY_REFRESH_WINDOW = datetime.timedelta(minutes=10)
+"""With more than this left, a token another process is refreshing is used as it is (botocore's window)."""
+
+REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
+"""How long this process waits before trying a failed refresh again."""
+
+MAX_TOKEN_LIFETIME = datetime.timedelta(days=90)
+"""The longest ``expiresIn`` believed (the longest session an administrator can set)."""
+
+REFRESH_UNWRITABLE_CACHE_VARIABLE = "BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE"
+"""Set to 1 (or true, yes, on) to refresh an expired token even where the token cache cannot be written.
+
+The new token then lives in this process's memory only, and the refresh
+token on disk is spent (rotation): every other process, and the host whose
+cache is mounted read-only, needs a new login. Off by default: the lookup
+fails instead, saying to refresh where the cache is writable.
+"""
+
+_SWITCH_ON = frozenset({"1", "true", "yes", "on"})  # as BOTOCORE_SSO_AUTO_LOGIN and ..._PROVIDER_DISABLED
+
+_REFRESH_GRANT = "refresh_token"
+
+
+def refresh_unwritable_cache_allowed() -> bool:
+    """Whether the user opted in to refreshing into memory where the token cache cannot be written."""
+    return os.environ.get(REFRESH_UNWRITABLE_CACHE_VARIABLE, "").strip().lower() in _SWITCH_ON
+
+
+@dataclass
+class _RefreshHistory:
+    """This process's last failed refresh of one token file, shared by all its sessions."""
+
+    failed_at: Optional[datetime.datetime] = None
+    warned: bool = False
+
+
+_histories: dict[str, _RefreshHistory] = {}
+_histories_guard = threading.Lock()
+
+
+def _refresh_history(path: str) -> _RefreshHistory:
+    with _histories_guard:
+        return _histories.setdefault(path, _RefreshHistory())
+
+
+@dataclass(frozen=True)
+class SSOToken:
+    """A token file's content. Its repr never shows a secret."""
+
+    data: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def access_token(self) -> str:
+        return str(self.data["accessToken"])
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return parse_timestamp(self.data["expiresAt"])
+
+    @property
+    def refresh_token(self) -> Optional[str]:
+        value = self.data.get("refreshToken")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(
+            self.refresh_token
+            and all(isinstance(self.data.get(k), str) and self.data[k] for k in ("clientId", "clientSecret"))
+        )
+
+    @property
+    def registration_expires_at(self) -> Optional[datetime.datetime]:
+        """When the client registration ends; None when unknown (or not a timestamp we can read)."""
+        value = self.data.get("registrationExpiresAt")
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            return parse_timestamp(value)
+        except (ValueError, OverflowError, TypeError):
+            return None  # the service tells (InvalidClientException) if it has really ended
+
+    def __repr__(self) -> str:
+        return (
+            f"SSOToken(accessToken='***', expiresAt={self.data.get('expiresAt')!r}, "
+            f"refreshable={self.can_refresh})"
+        )
+
+
+def token_file_data(
+    response: Mapping[str, Any],
+    *,
+    session: SSOSessionConfig,
+    client_id: str,
+    client_secret: str,
+    registration_expires_at: Optional[str],
+    now: datetime.datetime,
+    previous: Optional[Mapping[str, Any]] = None,
+) -> dict[str, Any]:
+    """The token file after a CreateToken response, in the AWS CLI v2 format.
+
+    Fields of ``previous`` that we do not know are kept, and so is its refresh
+    token when the response carries none. ``response`` must have passed
+    :func:`unusable_token_response`.
+    """
+    data: dict[str, Any] = dict(previous or {})
+    data.update(
+        {
+            "startUrl": session.start_url,
+            "region": session.region,
+            "accessToken": response["accessToken"],
+            "expiresAt": format_timestamp(now + datetime.timedelta(seconds=response["expiresIn"])),
+            "clientId": client_id,
+            "clientSecret": client_secret,
+        }
+    )
+    if registration_expires_at:
+        data["registrationExpiresAt"] = registration_expires_at
+    if response.get("refreshToken"):
+        data["refreshToken"] = response["refreshToken"]
+    return data
+
+
+def unusable_token_response(response: Mapping[str, Any]) -> Optional[str]:
+    """Why a CreateToken answer must not be used or saved; None when it is fine.
+
+    Names fields only, never their values.
+    """
+    access_token = response.get("accessToken")
+    if not isinstance(access_token, str) or not access_token.strip():
+        return "CreateToken answered without an accessToken"
+    expires_in = response.get("expiresIn")
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int):
+        return "CreateToken answered without a whole number of seconds in expiresIn"
+    if not 0 < expires_in <= MAX_TOKEN_LIFETIME.total_seconds():
+        return f"CreateToken answered with expiresIn = {expires_in}, outside 1 s to 90 days"
+    refresh_token = response.get("refreshToken")
+    if refresh_token is not None and not isinstance(refresh_token, str):
+        return "CreateToken answered with a refreshToken that is not text"
+    return None
+
+
+class TokenProvider:
+    """Hands out a usable access token for one sso-session or legacy start URL."""
+
+    def __init__(
+        self,
+        session_config: SSOSessionConfig,
+        botocore_session: Any,
+        *,
+        cache: Optional[JSONFileCache] = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._config = session_config
+        self._botocore_session = botocore_session
+        self._cache = cache if cache is not None else JSONFileCache(token_cache_dir)
+        self._clock = clock
+        self._history = _refresh_history(self._cache.path(self.cache_key))
+
+    @property
+    def cache_key(self) -> str:
+        return self._config.token_cache_key
+
+    def load(self) -> SSOToken:
+        """The cached token as it is, or the error that says how to get one."""
+        try:
+            data = self._cache.read(self.cache_key)
+        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
+        except CacheFileCorrupt as err:
+            raise CorruptCacheError(path=err.path, reason=err.reason, **self._names()) from None
+        if data is None:
+            raise NotLoggedInError(**self._names())
+        access_token, expires_at = data.get("accessToken"), data.get("expiresAt")
+        if not (isinstance(access_token, str) and access_token and isinstance(expires_at, str)):
+            raise CorruptCacheError(
+                path=self._cache.path(self.cache_key),
+                reason="no accessToken or expiresAt",
+                **self._names(),
+            )
+        try:
+            parse_timestamp(data["expiresAt"])
+        except (ValueError, OverflowError, TypeError):
+            raise CorruptCacheError(
+                path=self._cache.path(self.cache_key), reason="bad expiresAt", **self._names()
+            ) from None
+        token = SSOToken(data)
+        redaction.remember(access_token, token.refresh_token, data.get("clientSecret"))
+        return token
+
+    def save(self, data: Mapping[str, Any]) -> None:
+        """Write a new login (from ``botocore-sso login``) under the lock."""
+        with self._locked():
+            self._cache.write(self.cache_key, data)
+
+    def access_token(self) -> str:
+        """A token that works now: cached, refreshed once for all processes, or (opt-in) a new login."""
+        return self.usable_token().access_token
+
+    def usable_token(self) -> SSOToken:
+        """``access_token()`` with its expiry: the whole token file that was used."""
+        try:
+            return self.cached_or_refreshed()
+        except LOGIN_NEEDED as err:
+            return self.login_on_demand(err)
+
+    def login_on_demand(self, error: Exception) -> SSOToken:
+        """A new login where the user opted in and a terminal is there; else ``error`` raised."""
+        from ..login.on_demand import login_on_demand  # the cold path only: never imported when warm
+
+        return login_on_demand(self._config, self._botocore_session, error)
+
+    def cached_or_refreshed(self) -> SSOToken:
+        """``usable_token()`` without a login on demand: for callers holding a lock others wait on."""
+        token = self.load()
+        if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
+            return token
+        return self._refresh_or_fallback(token)
+
+    def refresh_unless_busy(self) -> None:
+        """Refresh the token if it is due and nobody is refreshing it; never wait for another's refresh.
+
+        For a process whose role credentials another one is fetching: that
+        one waits for the token, so this one only spares it the refresh.
+        """
+        token = self.load()
+        if self._remaining(token) <= ADVISORY_REFRESH_WINDOW:
+            self._refresh_or_fallback(token, wait=False)
+
+    def _refresh_or_fallback(self, seen: SSOToken, wait: bool = True) -> SSOToken:
+        if not seen.can_refresh:
+            return self._usable_or_raise(seen, TokenExpiredError)
+        registration = seen.registration_expires_at
+        if registration is not None and registration <= self._clock():
+            return self._usable_or_raise(seen, RegistrationExpiredError)
+        failed_at = self._history.failed_at
+        recently_failed = failed_at is not None and self._clock() - failed_at < REFRESH_RETRY_INTERVAL
+        if recently_failed and self._remaining(seen) > datetime.timedelta(0):
+            return seen
+        try:
+            ready = (lambda: self._usable_while_refreshed(seen)) if wait else (lambda: seen)
+            with self._locked(ready=ready) as held:
+                if held.ready is not None:
+                    return held.ready
+                current = self.load()
+                if self._refreshed_since(seen, current):
+                    return current  # another process or thread refreshed it meanwhile
+                problem = self._cache.unwritable_reason(self.cache_key)
+                if problem is None and not held.shared:
+                    problem = "its lock file cannot be created"
+                if problem is not None:
+                    if self._remaining(current) > datetime.timedelta(0):
+                        return self._kept_unrefreshed(current, problem)
+                    if not refresh_unwritable_cache_allowed():
+                        raise self._unwritable(problem)
+                    logger.warning(
+                        "Refreshing the SSO token for %s in this process only: the cache cannot be "
+                        "written (%s). Other processes will need a new login: %s",
+                        self._config.subject,
+                        problem,
+                        self._names()["command"],
+                    )
+                return self._refresh(current)
+        except (CacheLockedError, UnsafeCacheError) as err:
+            if self._remaining(seen) > datetime.timedelta(0):
+                logger.warning("%s Using the cached token, which has not expired.", err)
+                return seen
+            raise
+
+    def _usable_while_refreshed(self, seen: SSOToken) -> Optional[SSOToken]:
+        """While another process refreshes: its new token, or ``seen`` if that is good for a while yet.
+
+        A token outside the mandatory window is still valid to use while the
+        refresh is someone else's work, as botocore does between threads.
+        """
+        if self._remaining(seen) > MANDATORY_REFRESH_WINDOW:
+            return seen
+        current = self.load()
+        return current if self._refreshed_since(seen, current) else None
+
+    def _refreshed_since(self, seen: SSOToken, current: SSOToken) -> bool:
+        return current.access_token != seen.access_token or (
+            self._remaining(current) > ADVISORY_REFRESH_WINDOW
+        )
+
+    def _unwritable(self, problem: str) -> UnwritableCacheError:
+        """The error for an expired token that is not refreshed because the cache cannot be written."""
+        directory = self._cache.directory
+        prefix = f"{directory}: "  # the directory is named in the message already
+        return UnwritableCacheError(
+            directory=directory,
+            problem=problem[len(prefix) :] if problem.startswith(prefix) else problem,
+            switch=REFRESH_UNWRITABLE_CACHE_VARIABLE,
+            **self._names(),
+        )
+
+    def _kept_unrefreshed(self, token: SSOToken, problem: str) -> SSOToken:
+        """Do not spend the shared refresh token on a result that cannot be shared."""
+        self._history.failed_at = self._clock()
+        if not self._history.warned:
+            self._history.warned = True
+            logger.warning(
+                "Not refreshing the SSO token for %s: the cache cannot be written (%s), and a refresh "
+                "would leave every other process with a spent refresh token. Using the cached token until "
+                "it expires at %s; make the cache writable before then.",
+                self._config.subject,
+                problem,
+                token.data.get("expiresAt"),
+            )
+        return token
+
+    def _refresh(self, token: SSOToken) -> SSOToken:
+        client = oidc_client(self._botocore_session, self._config.region)
+        try:
+            response = client.create_token(
+                grantType=_REFRESH_GRANT,
+                clientId=token.data["clientId"],
+                clientSecret=token.data["clientSecret"],
+                refreshToken=token.refresh_token,
+            )
+        except client.exceptions.InvalidGrantException:
+            return self._after_invalid_grant(token)
+        except client.exceptions.InvalidClientException:
+            return self._failed(token, RegistrationExpiredError)
+        except (ValueError, TypeError) as err:  # botocore's parser meeting a field of the wrong type
+            return self._failed(
+                token,
+                UnexpectedAnswerError,
+                reason=f"CreateToken answer not parseable ({type(err).__name__})",
+            )
+        except (ClientError, BotoCoreError) as err:
+            if is_foreign_answer(err):
+                return self._failed(token, UnexpectedAnswerError, reason=describe_failure(err))
+            if not is_transient(err):
+                return self._failed(token, SessionEndedError)
+            return self._failed(token, ServiceUnavailableError, reason=describe_failure(err))
+        problem = unusable_token_response(response)
+        if problem is not None:
+            return self._failed(token, UnexpectedAnswerError, reason=problem)
+        redaction.remember(response["accessToken"], response.get("refreshToken"))
+        now = self._clock()
+        data = token_file_data(
+            response,
+            session=self._config,
+            client_id=token.data["clientId"],
+            client_secret=token.data["clientSecret"],
+            registration_expires_at=token.data.get("registrationExpiresAt"),
+            now=now,
+            previous=token.data,
+        )
+        try:
+            self._cache.write(self.cache_key, data)
+        except (CachePathUnusable, OSError) as err:
+            # Checked just before the call, so another tool changed the directory meanwhile.
+            logger.warning(
+                "The refreshed SSO token for %s could not be saved (%s); other processes will need a "
+                "new login: %s",
+                self._config.subject,
+                err,
+                self._names()["command"],
+            )
+        self._history.failed_at, self._history.warned = None, False
+        logger.info("Refreshed the SSO token for %s", self._config.subject)
+        return SSOToken(data)
+
+    def _after_invalid_grant(self, token: SSOToken) -> SSOToken:
+        """Another tool may have rotated the refresh token: read the file once more."""
+        current = self.load()
+        if current.refresh_token != token.refresh_token and self._remaining(current) > datetime.timedelta(0):
+            return current
+        return self._failed(token, SessionEndedError)
+
+    def _failed(self, token: SSOToken, error: type[Exception], reason: str = "") -> SSOToken:
+        """Keep using a token that has not expired yet; else raise ``error``."""
+        self._history.failed_at = self._clock()
+        if self._remaining(token) > datetime.timedelta(0):
+            if not self._history.warned:
+                self._history.warned = True
+                logger.warning(
+                    "Could not refresh the SSO token for %s%s; using the cached one until it expires at %s.",
+                    self._config.subject,
+                    f" ({reason})" if reason else "",
+                    token.data.get("expiresAt"),
+                )
+            return token
+        names = self._names()
+        if reason:
+            names["reason"] = reason
+        raise error(**names)
+
+    def _usable_or_raise(self, token: SSOToken, error: type[Exception]) -> SSOToken:
+        if self._remaining(token) > datetime.timedelta(0):
+            return token
+        raise error(**self._names())
+
+    def _remaining(self, token: SSOToken) -> datetime.timedelta:
+        return token.expires_at - self._clock()
+
+    @contextlib.contextmanager
+    def _locked(self, ready: Optional[Callable[[], Optional[SSOToken]]] = None) -> Iterator[Held[SSOToken]]:
+        try:
+            with self._cache.lock(self.cache_key, ready=ready) as held:
+                yield held
+        except CacheLockTimeout as err:
+            raise CacheLockedError(**err.details(), **self._names()) from None
+        except CachePathUnusable as err:
+            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
+
+    def _names(self) -> dict[str, Any]:
+        return {
+            "subject": self._config.subject,
+            "profile": self._config.profile,
+            "session_name": self._config.name,
+            "command": login_command(self._config.profile, self._config.name),
+        }
