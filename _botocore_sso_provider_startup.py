@@ -22,17 +22,23 @@ from _thread import allocate_lock
 DISABLED_VARIABLE = "BOTOCORE_SSO_PROVIDER_DISABLED"
 """Set to 1 (or true, yes, on) to switch transparent activation off."""
 
-_DISABLED_VALUES = ("1", "true", "yes", "on")
+SWITCH_ON_VALUES = ("1", "true", "yes", "on")
+"""What turns a switch on, in any case: this one and every other (``botocore_sso_provider.settings``)."""
+
 _TRIGGER = "botocore.session"
 _lock = allocate_lock()
 _registered = False
 _failed = False
 
 
+def switched_on(value: str) -> bool:
+    """Whether an environment variable's value turns its switch on (the package's one rule)."""
+    return value.strip().lower() in SWITCH_ON_VALUES
+
+
 def is_disabled(environ: "dict[str, str] | None" = None) -> bool:
     """True when the off switch is set in ``environ`` (default: the process environment)."""
-    value = (os.environ if environ is None else environ).get(DISABLED_VARIABLE, "")
-    return value.strip().lower() in _DISABLED_VALUES
+    return switched_on((os.environ if environ is None else environ).get(DISABLED_VARIABLE, ""))
 
 
 class BotocoreWatcher:
@@ -93,7 +99,7 @@ def initialize_session(session: object) -> None:
     if _failed or is_disabled():
         return
     try:
-        from botocore_sso_provider.provider.activation import initialize_session as activate
+        from botocore_sso_provider.wiring import initialize_session as activate
     except Exception as err:
         _failed = True
         import warnings

@@ -27,11 +27,11 @@ if TYPE_CHECKING:
         SSOProviderError,
         TokenExpiredError,
     )
-    from .provider.activation import register
     from .provider.credentials import SSOCredentialProvider
+    from .wiring import register
 
 _EXPORTS = {
-    "register": "provider.activation",
+    "register": "wiring",
     "SSOCredentialProvider": "provider.credentials",
     "CacheLockedError": "errors",
     "CorruptCacheError": "errors",

@@ -63,7 +63,7 @@ def run(out: TextIO) -> int:
         return 2
 
     from ..login import DeviceCodeLogin
-    from ..rules.profiles import resolve_session
+    from ..provider.config import resolve_session
     from ..testing import DEFAULT_START_URL, FakeIdentityCenter
 
     started = time.monotonic()
@@ -165,19 +165,20 @@ def _herd_steps(step: _Steps, idc: Any, botocore_session: Any) -> None:
 
 def _token_due_for_refresh(botocore_session: Any) -> None:
     """Put the cached token 5 minutes from expiry and forget cached role credentials."""
-    from ..provider.credentials import role_cache_key
-    from ..rules.clock import format_timestamp, utcnow
-    from ..rules.profiles import resolve_profile
-    from ..store.cache import JSONFileCache, role_cache_dir, token_cache_dir
+    from .. import settings
+    from ..provider.config import resolve_profile
+    from ..rules.clock import utcnow
+    from ..rules.timestamps import format_timestamp
+    from ..store.cache import JSONFileCache
 
     config = resolve_profile(botocore_session.full_config, PROFILE)
     assert config is not None
-    tokens = JSONFileCache(token_cache_dir)
+    tokens = JSONFileCache(settings.token_cache_dir)
     token = tokens.read(config.session.token_cache_key)
     assert token is not None
     token["expiresAt"] = format_timestamp(utcnow() + datetime.timedelta(minutes=5))
     tokens.write(config.session.token_cache_key, token)
-    JSONFileCache(role_cache_dir).delete(role_cache_key(config))
+    JSONFileCache(settings.role_cache_dir).delete(config.role_cache_key)
 
 
 def _run_herd(size: int, *, native: bool) -> List[dict]:

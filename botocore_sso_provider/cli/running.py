@@ -31,8 +31,8 @@ import threading
 from typing import Any, Mapping, Optional, Sequence
 
 from ..rules.terminal import printable
+from .credential_source import CHAIN_VARIABLE
 from .exporting import ProfileCredentials, environment_variables
-from .fast import CHAIN_VARIABLE
 
 REMOVED_VARIABLES = (
     # Keys in the environment: first in every SDK's default chain.

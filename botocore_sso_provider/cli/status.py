@@ -2,39 +2,51 @@
 
 ``status`` answers from the config file (parsed by ``botocore.configloader``,
 the host's own parser, without a botocore session) and the cache files. The
-shell-prompt line (``status --short``) is answered by ``quick_status``
-without botocore when it can, by the same rules (they live there), and
-comes here for anything unusual and for every error. A login is *usable*
-when credentials can be had now without a new login: fresh cached role
-credentials, or an access token that is valid or can be refreshed. Whether a
-refresh will really succeed (the portal session may have been ended) only
-the service knows; ``refreshable`` says what the cache allows.
+shell-prompt line (``status --short``) is answered by :mod:`.fast` without
+botocore when it can, and comes here for anything unusual and for every
+error. Both judge the files by :mod:`..rules` (records, their states, the
+verdict), the rules the provider itself follows: ``usable`` here means the
+provider gives credentials without a new login, ``refresh`` that it
+refreshes the token first, ``login`` that it fails with an error naming the
+login command. Whether a refresh will really succeed (the portal session
+may have been ended) only the service knows.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, NamedTuple, Optional, Union
 
+from .. import settings
 from ..errors import SSOConfigError, login_command
-from ..rules.keys import role_cache_key_of
-from ..rules.profiles import SSOSessionConfig, config_file_path, resolve_profile, resolve_session
-from ..rules.verdicts import after, now_utc, parse_time, prompt_line, refreshable, role_expiry, sso_root
+from ..provider.config import resolve_profile, resolve_session
+from ..rules import clock
+from ..rules.profiles import (
+    ASSUME_ROLE,
+    MISSING,
+    SSO,
+    WEB_IDENTITY,
+    SSOSessionConfig,
+    chosen_profile,
+    sso_root,
+)
+from ..rules.profiles import route as profile_route
+from ..rules.records import EXPIRED, FRESH, RoleRecord, TokenRecord, role_record, token_record
+from ..rules.timestamps import format_timestamp
+from ..rules.verdicts import LOGIN, login_verdict, prompt_line, verdict
 from ..store import cache as _cache
-from ..store.cache import JSONFileCache, role_cache_dir, token_cache_dir
-from ..store.files import profile_name
+from ..store.cache import JSONFileCache
 
-_CLI_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # What the cache raises for a file it will not use: unparseable, and (where the cache checks
 # ownership and file types) untrusted. Each carries ``path`` and ``reason``.
-_UNREADABLE: tuple[type[Exception], ...] = tuple(
-    getattr(_cache, name) for name in ("CacheFileCorrupt", "CachePathUnusable") if hasattr(_cache, name)
-)
-_UTC = datetime.timezone.utc
+_UNREADABLE: tuple[type[Exception], ...] = (_cache.CacheFileCorrupt,)
+
+Token = Union[TokenRecord, str, None]
+Role = Union[RoleRecord, str, None]
 
 
 def format_time(moment: Optional[datetime.datetime]) -> Optional[str]:
-    return moment.astimezone(_UTC).strftime(_CLI_FORMAT) if moment is not None else None
+    return format_timestamp(moment) if moment is not None else None
 
 
 def load_config_file() -> dict[str, Any]:
@@ -43,23 +55,23 @@ def load_config_file() -> dict[str, Any]:
     from botocore.exceptions import ConfigNotFound
 
     try:
-        return dict(botocore.configloader.load_config(config_file_path()))
+        return dict(botocore.configloader.load_config(settings.config_file()))
     except ConfigNotFound:
         return {}
-
-
-def role_cache_key(account_id: str, role_name: str, login: SSOSessionConfig) -> str:
-    """The AWS CLI v2's role-credential file name; the same as ``credentials.role_cache_key``."""
-    return role_cache_key_of(account_id, role_name, session_name=login.name, start_url=login.start_url)
 
 
 class RoleCredentialStatus(NamedTuple):
     account_id: str
     role_name: str
-    expires_at: Optional[datetime.datetime]
+    record: Role
+    """The role cache file's record; its problem (then fetched anew); None when there is none."""
+
+    @property
+    def expires_at(self) -> Optional[datetime.datetime]:
+        return self.record.local_expiration if isinstance(self.record, RoleRecord) else None
 
     def fresh(self, now: datetime.datetime) -> bool:
-        return after(self.expires_at, now)
+        return isinstance(self.record, RoleRecord) and self.record.state(now) == FRESH
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,22 +85,35 @@ class LoginStatus(NamedTuple):
     """One sso-session or legacy start URL as the cache files describe it."""
 
     login: SSOSessionConfig
-    token_found: bool
-    expires_at: Optional[datetime.datetime]
-    refreshable: bool
-    registration_expires_at: Optional[datetime.datetime]
+    token: Token
     role_credentials: tuple[RoleCredentialStatus, ...]
     problem: Optional[str]
     now: datetime.datetime  # the moment the files were read; every answer is about it
 
     @property
+    def token_found(self) -> bool:
+        return isinstance(self.token, TokenRecord)
+
+    @property
+    def expires_at(self) -> Optional[datetime.datetime]:
+        return self.token.expires_at if isinstance(self.token, TokenRecord) else None
+
+    @property
+    def registration_expires_at(self) -> Optional[datetime.datetime]:
+        return self.token.registration_expires_at if isinstance(self.token, TokenRecord) else None
+
+    @property
+    def refreshable(self) -> bool:
+        return isinstance(self.token, TokenRecord) and self.token.refreshable(self.now)
+
+    @property
     def token_valid(self) -> bool:
-        return after(self.expires_at, self.now)
+        return isinstance(self.token, TokenRecord) and self.token.state(self.now) != EXPIRED
 
     @property
     def logged_in(self) -> bool:
         """A token that works now, or one that can be refreshed without the user."""
-        return self.token_valid or self.refreshable
+        return login_verdict(self.token, self.now) != LOGIN
 
     @property
     def usable(self) -> bool:
@@ -96,7 +121,7 @@ class LoginStatus(NamedTuple):
 
     @property
     def label(self) -> str:
-        return self.login.name if self.login.name is not None else self.login.start_url
+        return self.login.label
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -123,39 +148,38 @@ def login_status(
     now: Optional[datetime.datetime] = None,
 ) -> LoginStatus:
     """Read one login's token file and the role-credential files of ``roles`` (account, role)."""
-    moment = now or now_utc()
+    moment = now or clock.now()
+    tokens = JSONFileCache(settings.token_cache_dir)
     problem: Optional[str] = None
+    token: Token = None
     try:
-        data = JSONFileCache(token_cache_dir).read(login.token_cache_key)
+        data = tokens.read(login.token_cache_key)
     except _UNREADABLE as err:
-        data, problem = None, _problem("the token file", err)
-    role_cache = JSONFileCache(role_cache_dir)
+        problem = _problem("the token file", getattr(err, "path", "?"), getattr(err, "reason", err))
+        fix = getattr(err, "fix", None)
+        problem = f"{problem}. {fix}" if fix else problem
+        token = str(getattr(err, "reason", err))
+    else:
+        token = None if data is None else token_record(data)
+        if isinstance(token, str):
+            problem = _problem("the token file", tokens.path(login.token_cache_key), token)
+    role_cache = JSONFileCache(settings.role_cache_dir)
     role_states = tuple(
-        RoleCredentialStatus(account_id, role_name, _role_expiry(role_cache, account_id, role_name, login))
+        RoleCredentialStatus(account_id, role_name, _role(role_cache, account_id, role_name, login))
         for account_id, role_name in roles
     )
-    if not data or "accessToken" not in data:
-        return LoginStatus(login, False, None, False, None, role_states, problem, moment)
-    registration = parse_time(data.get("registrationExpiresAt"))
-    return LoginStatus(
-        login,
-        True,
-        parse_time(data.get("expiresAt")),
-        refreshable(data, registration, session=login.refreshable, now=moment),
-        registration,
-        role_states,
-        problem,
-        moment,
-    )
+    return LoginStatus(login, token, role_states, problem, moment)
 
 
-def _role_expiry(
-    cache: JSONFileCache, account_id: str, role_name: str, login: SSOSessionConfig
-) -> Optional[datetime.datetime]:
+def _role(cache: JSONFileCache, account_id: str, role_name: str, login: SSOSessionConfig) -> Role:
+    from ..rules.keys import role_cache_key_of
+
+    key = role_cache_key_of(account_id, role_name, session_name=login.name, start_url=login.start_url)
     try:
-        return role_expiry(cache.read(role_cache_key(account_id, role_name, login)))
-    except _UNREADABLE:
-        return None
+        data = cache.read(key)
+    except _UNREADABLE as err:
+        return str(getattr(err, "reason", err))
+    return None if data is None else role_record(data)
 
 
 def all_logins(
@@ -198,8 +222,13 @@ class ProfileStatus(NamedTuple):
     role: RoleCredentialStatus
 
     @property
+    def verdict(self) -> str:
+        """USABLE, REFRESH or LOGIN (rules.verdicts): what the provider does with these files."""
+        return verdict(self.login.token, self.role.record, self.login.now)
+
+    @property
     def usable(self) -> bool:
-        return self.login.logged_in or self.role.fresh(self.login.now)
+        return self.verdict != LOGIN
 
     @property
     def fix(self) -> Optional[str]:
@@ -212,6 +241,7 @@ class ProfileStatus(NamedTuple):
         return {
             "name": self.profile,
             "usable": self.usable,
+            "verdict": self.verdict,
             "accountId": self.role.account_id,
             "roleName": self.role.role_name,
             "credentialsExpireAt": format_time(self.role.expires_at),
@@ -220,15 +250,7 @@ class ProfileStatus(NamedTuple):
 
     def short_line(self) -> str:
         """One line for a shell prompt: ``corp 3h12m``, ``corp refresh``, ``corp expired``."""
-        login = self.login
-        return prompt_line(
-            login.label,
-            token_found=login.token_found,
-            expires_at=login.expires_at,
-            can_refresh=login.refreshable,
-            role_expires_at=self.role.expires_at,
-            now=login.now,
-        )
+        return prompt_line(self.login.label, self.login.token, self.role.record, self.login.now)
 
 
 def profile_status(
@@ -239,27 +261,43 @@ def profile_status(
     A profile that assumes a role from an SSO profile (``source_profile``,
     as deep as botocore allows) is as usable as the SSO profile at the root.
     """
-    resolved = resolve_profile(full_config, sso_root(full_config.get("profiles", {}), profile))
+    profiles = full_config.get("profiles", {})
+    root = sso_root(profiles, profile)
+    how = profile_route(profiles, root)
+    resolved = resolve_profile(full_config, root) if how == SSO else None
     if resolved is None:
-        if profile not in full_config.get("profiles", {}):
-            message = f'The profile "{profile}" does not exist in {config_file_path()}.'
-        else:
-            message = (
-                f'The profile "{profile}" is not an SSO profile (no sso_account_id or sso_role_name '
-                f"in {config_file_path()}), so this package does not provide its credentials."
-            )
-        raise SSOConfigError(error_msg=message)
+        raise SSOConfigError(error_msg=_not_ours(profile, root, how))
     pair = (resolved.account_id, resolved.role_name)
     login = login_status(resolved.session, (pair,), now=now)
     return ProfileStatus(profile, login, login.role_credentials[0])
 
 
-def _problem(what: str, err: Exception) -> str:
-    text = f"{what} {getattr(err, 'path', '?')} cannot be used ({getattr(err, 'reason', err)})"
-    fix = getattr(err, "fix", None)
-    return f"{text}. {fix}" if fix else text
+def _not_ours(profile: str, root: str, how: str) -> str:
+    where = settings.config_file()
+    if how == MISSING:
+        missing = root if root != profile else profile
+        return f'The profile "{missing}" does not exist in {where}.'
+    if how == ASSUME_ROLE:
+        return (
+            f'The profile "{root}" assumes a role (role_arn) with credentials that are not from SSO '
+            f"(credential_source, or no source_profile) in {where}, so botocore resolves it without this "
+            "package."
+        )
+    if how == WEB_IDENTITY:
+        return (
+            f'The profile "{root}" assumes a role with a web identity token (web_identity_token_file), '
+            "which botocore tries before SSO, so this package does not provide its credentials."
+        )
+    return (
+        f'The profile "{profile}" is not an SSO profile (no sso_account_id or sso_role_name '
+        f"in {where}), so this package does not provide its credentials."
+    )
+
+
+def _problem(what: str, path: object, reason: object) -> str:
+    return f"{what} {path} cannot be used ({reason})"
 
 
 def default_profile() -> str:
-    """The profile botocore would use: AWS_DEFAULT_PROFILE, else AWS_PROFILE, else ``default``."""
-    return profile_name(None)
+    """The profile botocore would use (rules.profiles.chosen_profile), for messages."""
+    return chosen_profile(None)

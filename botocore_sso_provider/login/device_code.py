@@ -18,11 +18,12 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..errors import LoginError
 from ..provider.clients import oidc_client
-from ..provider.token import SSOToken
 from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
+from ..rules.records import TokenRecord
 from ..rules.terminal import printable
-from ..store.cache import JSONFileCache, token_cache_dir
+from ..settings import token_cache_dir
+from ..store.cache import JSONFileCache
 from .answers import checked_device_authorization, checked_token, poll_interval
 from .browser import refusal_to_open
 from .failures import login_names, reported_as_login_errors
@@ -61,7 +62,7 @@ class DeviceCodeLogin:
         self._sleep = sleep
         self._browser = browser
 
-    def run(self) -> SSOToken:
+    def run(self) -> TokenRecord:
         """Log in and write the token file; returns the new token."""
         store = RegistrationStore(self._session, self._cache, self._clock)
         check_cache_paths(self._session, self._cache, self._session.token_cache_key, store.key)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..errors import SSOConfigError
-from ..provider.token import SSOToken
 from ..rules.clock import Clock, utcnow
-from ..rules.profiles import SSOSessionConfig, config_file_path
-from ..store.cache import JSONFileCache, token_cache_dir
+from ..rules.profiles import SSOSessionConfig
+from ..rules.records import TokenRecord
+from ..settings import config_file as config_file_path
+from ..settings import token_cache_dir
+from ..store.cache import JSONFileCache
 from .browser import DEVICE_CODE, FlowChoice, Host, choose_flow
 from .config_edit import set_config_value
 from .device_code import DeviceCodeLogin
@@ -44,7 +46,7 @@ class LoginRequest:
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    token: SSOToken
+    token: TokenRecord
     logged_in: bool
     """False when another process's login (or a valid token, on demand) was used."""
     choice: FlowChoice
@@ -74,7 +76,7 @@ def log_in(
     )
     check_cache_paths(session, cache, session.token_cache_key)
     resolved = _resolve(session, botocore_session)
-    effective = session._replace(region=resolved.region)
+    effective = session.in_region(resolved.region)
     out.write(f"{choice.sentence}\n")
     if resolved.resolved:
         out.write(
@@ -82,7 +84,7 @@ def log_in(
         )
     out.flush()
 
-    def run_flow() -> SSOToken:
+    def run_flow() -> TokenRecord:
         if choice.flow == DEVICE_CODE:
             return DeviceCodeLogin(
                 effective,

@@ -21,10 +21,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import SSOConfigError
 from ..provider.clients import portal_client
-from ..provider.credentials import role_cache_key
+from ..provider.config import resolve_profile
 from ..provider.faults import describe_failure
-from ..rules.profiles import SSOSessionConfig, resolve_profile
-from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
+from ..rules.profiles import SSOSessionConfig
+from ..settings import role_cache_dir, token_cache_dir
+from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def _role_keys_of(session: SSOSessionConfig, full_config: Mapping[str, Any]) -> 
             else config.session.name is None and config.session.start_url == session.start_url
         )
         if same:
-            keys.add(role_cache_key(config))
+            keys.add(config.role_cache_key)
     return keys
 
 

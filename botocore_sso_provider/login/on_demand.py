@@ -11,28 +11,27 @@ for one). Many processes asking at once still make one login.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Mapping
 
-from ..provider.token import SSOToken
+from .. import settings
 from ..rules.profiles import SSOSessionConfig
+from ..rules.records import TokenRecord
 
-AUTO_LOGIN_VARIABLE = "BOTOCORE_SSO_AUTO_LOGIN"
+AUTO_LOGIN_VARIABLE = settings.AUTO_LOGIN_VARIABLE
 AUTO_LOGIN_KEY = "sso_auto_login"
-_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def auto_login_enabled(session: SSOSessionConfig, full_config: Mapping[str, Any]) -> bool:
     """Whether the environment, the profile or its sso-session opted in."""
-    if os.environ.get(AUTO_LOGIN_VARIABLE, "").strip().lower() in _TRUE:
+    if settings.switch(AUTO_LOGIN_VARIABLE):
         return True
     sections = []
     if session.profile is not None:
         sections.append(full_config.get("profiles", {}).get(session.profile, {}))
     if session.name is not None:
         sections.append(full_config.get("sso_sessions", {}).get(session.name, {}))
-    return any(str(values.get(AUTO_LOGIN_KEY, "")).strip().lower() in _TRUE for values in sections)
+    return any(settings.switched_on(str(values.get(AUTO_LOGIN_KEY, ""))) for values in sections)
 
 
 def is_interactive() -> bool:
@@ -43,7 +42,7 @@ def is_interactive() -> bool:
         return False
 
 
-def login_on_demand(session: SSOSessionConfig, botocore_session: Any, error: Exception) -> SSOToken:
+def login_on_demand(session: SSOSessionConfig, botocore_session: Any, error: Exception) -> TokenRecord:
     """A new token from an interactive login, or ``error`` raised when that is not allowed here."""
     if not (is_interactive() and auto_login_enabled(session, botocore_session.full_config)):
         raise error

@@ -22,11 +22,12 @@ from botocore.awsrequest import AWSResponse
 
 from ..errors import LoginError
 from ..provider.clients import oidc_client
-from ..provider.token import SSOToken
 from ..rules.clock import Clock, utcnow
 from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
+from ..rules.records import TokenRecord
 from ..rules.terminal import printable
-from ..store.cache import JSONFileCache, token_cache_dir
+from ..settings import token_cache_dir
+from ..store.cache import JSONFileCache
 from .answers import checked_token
 from .browser import Host, open_url
 from .failures import login_names, reported_as_login_errors
@@ -123,7 +124,7 @@ class PKCELogin:
         self._host = host if host is not None else Host.current()
         self._browser = browser
 
-    def run(self) -> SSOToken:
+    def run(self) -> TokenRecord:
         """Log in and write the token file; returns the new token."""
         store = RegistrationStore(self._session, self._cache, self._clock)
         check_cache_paths(self._session, self._cache, self._session.token_cache_key, store.key)

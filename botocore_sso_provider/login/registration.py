@@ -19,8 +19,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from ..rules.clock import Clock, format_timestamp, parse_timestamp
+from ..rules.clock import Clock
 from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
+from ..rules.timestamps import format_timestamp, parse_timestamp
 from ..store.cache import CacheFileCorrupt, JSONFileCache
 from .answers import checked_registration
 
@@ -90,10 +91,8 @@ class RegistrationStore:
         client_id, secret, expires_at = (stored.get(k) for k in ("clientId", "clientSecret", "expiresAt"))
         if not (isinstance(client_id, str) and isinstance(secret, str) and isinstance(expires_at, str)):
             return None
-        try:
-            if parse_timestamp(expires_at) - self._clock() <= REGISTRATION_MARGIN:
-                return None
-        except (ValueError, OverflowError):
+        expiry = parse_timestamp(expires_at)
+        if expiry is None or expiry - self._clock() <= REGISTRATION_MARGIN:
             return None
         return Registration(client_id, secret, expires_at)
 

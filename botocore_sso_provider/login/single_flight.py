@@ -18,9 +18,9 @@ import datetime
 from typing import Any, Callable, Mapping, Optional
 
 from ..errors import CacheLockedError, LoginError, login_command
-from ..provider.token import SSOToken
-from ..rules.clock import Clock, parse_timestamp, utcnow
+from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
+from ..rules.records import TokenRecord, known_token, token_record
 from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
 from .interaction import TextSink
 
@@ -35,13 +35,13 @@ def login_lock_key(session: SSOSessionConfig) -> str:
 def log_in_once(
     session: SSOSessionConfig,
     cache: JSONFileCache,
-    login: Callable[[], SSOToken],
+    login: Callable[[], TokenRecord],
     *,
     out: TextSink,
     wait_timeout: float,
     reuse_valid_token: bool = False,
     clock: Clock = utcnow,
-) -> tuple[SSOToken, bool]:
+) -> tuple[TokenRecord, bool]:
     """Run ``login`` unless another process's login is used; returns the token and whether we logged in.
 
     ``reuse_valid_token`` (logins on demand) also takes a usable token that
@@ -52,11 +52,11 @@ def log_in_once(
     before = _fingerprint(_read(cache, key))
     directory = cache.directory
 
-    def under_lock(waited: bool) -> tuple[SSOToken, bool]:
+    def under_lock(waited: bool) -> tuple[TokenRecord, bool]:
         current = _read(cache, key)
         fresh = current is not None and _fingerprint(current) != before
         if current is not None and _usable(current, clock) and (reuse_valid_token or fresh):
-            return SSOToken(current), False
+            return known_token(current), False
         if waited:
             # The other login failed (denied, expired, cancelled): asking the user again from
             # each waiting process would turn one refusal into as many prompts as processes.
@@ -108,7 +108,5 @@ def _fingerprint(data: Optional[Mapping[str, Any]]) -> Optional[tuple[Any, Any]]
 
 
 def _usable(data: Mapping[str, Any], clock: Clock) -> bool:
-    try:
-        return bool(data.get("accessToken")) and parse_timestamp(data["expiresAt"]) - clock() > USABLE_MARGIN
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return False
+    token = token_record(data)
+    return isinstance(token, TokenRecord) and token.expires_at - clock() > USABLE_MARGIN

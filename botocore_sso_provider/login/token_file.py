@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..provider.token import SSOToken, TokenProvider, token_file_data
+from ..provider.token import TokenProvider, token_file_data
 from ..rules.clock import Clock
 from ..rules.profiles import SSOSessionConfig
+from ..rules.records import TokenRecord, known_token
 from ..store.cache import JSONFileCache
 from .registration import Registration
 
@@ -19,7 +20,7 @@ def save_login(
     *,
     cache: JSONFileCache,
     clock: Clock,
-) -> SSOToken:
+) -> TokenRecord:
     """Write the token file for a CreateToken answer; returns the new token.
 
     ``startUrl`` is the configured start URL (the one the file is keyed by),
@@ -34,4 +35,4 @@ def save_login(
         now=clock(),
     )
     TokenProvider(session, botocore_session, cache=cache, clock=clock).save(data)
-    return SSOToken(data)
+    return known_token(data)

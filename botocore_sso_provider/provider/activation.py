@@ -48,6 +48,9 @@ from typing import Any, Callable, Mapping, Optional
 import botocore.credentials
 from botocore.exceptions import UnknownCredentialError
 
+from .. import settings
+from .on_demand import LoginOnDemand, attach_login
+
 logger = logging.getLogger(__name__)
 
 _REGISTERED_ATTR = "_botocore_sso_provider_registered"
@@ -56,22 +59,23 @@ _FALLBACK_ANCHOR = "shared-credentials-file"
 ENTRY_POINT_GROUP = "botocore.credential_providers"
 """The entry-point group whose providers activation puts into every session's chain."""
 
-DISABLED_VARIABLE = "BOTOCORE_SSO_PROVIDER_DISABLED"
+DISABLED_VARIABLE = settings.DISABLED_VARIABLE
 """Set to 1 (or true, yes, on) to switch transparent activation off; ``register`` still works."""
-
-_DISABLED_VALUES = ("1", "true", "yes", "on")  # the start-up hook reads the switch alike
 
 ProviderFactory = Callable[[Any], Any]
 """An entry point's object: called with the botocore session, returns a CredentialProvider."""
 
 
-def register(session: Any) -> None:
+def register(session: Any, login: Optional[LoginOnDemand] = None) -> None:
     """Make ``session`` (botocore or boto3) resolve SSO profiles through this package.
 
     Idempotent; safe before or after the session has resolved credentials
-    (credentials already resolved stay as they are).
+    (credentials already resolved stay as they are). ``login``: how to log in
+    on demand (``botocore_sso_provider.register`` passes login/'s).
     """
     core = getattr(session, "_session", session)  # boto3.Session wraps a botocore one
+    if login is not None:
+        attach_login(core, login)
     if getattr(core, _REGISTERED_ATTR, False):
         return
     setattr(core, _REGISTERED_ATTR, True)
@@ -151,8 +155,7 @@ def _chain_source_profiles(resolver: Any, core: Any) -> None:
 
 def is_disabled(environ: Optional[Mapping[str, str]] = None) -> bool:
     """True when the off switch is set in ``environ`` (default: the process environment)."""
-    value = (os.environ if environ is None else environ).get(DISABLED_VARIABLE, "")
-    return value.strip().lower() in _DISABLED_VALUES
+    return settings.switch(DISABLED_VARIABLE, environ)
 
 
 def is_async_session(session: Any) -> bool:
@@ -162,7 +165,7 @@ def is_async_session(session: Any) -> bool:
     )
 
 
-def initialize_session(session: Any) -> None:
+def initialize_session(session: Any, login: Optional[LoginOnDemand] = None) -> None:
     """The botocore initializer: activate a new ``session`` as ``register`` would, with entry points.
 
     Does nothing while the off switch is set, for async (aiobotocore) sessions,
@@ -172,6 +175,8 @@ def initialize_session(session: Any) -> None:
     """
     if is_disabled() or is_async_session(session) or getattr(session, _REGISTERED_ATTR, False):
         return
+    if login is not None:
+        attach_login(session, login)
     setattr(session, _REGISTERED_ATTR, True)
     session.lazy_register_component(
         "credential_provider", lambda: _or_botocores_own(build_activated_resolver, session)

@@ -18,8 +18,9 @@ from typing import Any, Optional
 from botocore.tokens import DeferredRefreshableToken, FrozenAuthToken
 
 from ..rules.clock import Clock, utcnow
-from ..rules.profiles import resolve_session
-from ..store.cache import JSONFileCache, token_cache_dir
+from ..settings import token_cache_dir
+from ..store.cache import JSONFileCache
+from .config import resolve_session
 from .token import TokenProvider
 
 logger = logging.getLogger(__name__)

@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .. import settings
 from ..errors import (
     LOGIN_NEEDED,
     CacheLockedError,
@@ -37,21 +37,18 @@ from ..errors import (
     UnexpectedAnswerError,
     login_command,
 )
-from ..rules.clock import Clock, format_timestamp, from_epoch_millis, parse_timestamp, utcnow
-from ..rules.credential_values import cached_credentials_problem, role_credentials_problem
-from ..rules.keys import role_cache_key  # lives there for the fast path; still importable from here
-from ..rules.profiles import SSOConfig, config_file_path, resolve_profile
-from ..store.cache import (
-    CacheFileCorrupt,
-    CacheLockTimeout,
-    CachePathUnusable,
-    JSONFileCache,
-    role_cache_dir,
-    token_cache_dir,
-)
+from ..rules import clock as clocks
+from ..rules.clock import Clock, utcnow
+from ..rules.credential_values import role_credentials_problem
+from ..rules.profiles import SSOConfig
+from ..rules.records import FRESH, RoleRecord, role_record
+from ..rules.timestamps import format_timestamp, from_epoch_millis, parse_timestamp
+from ..store.cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, JSONFileCache
 from . import redaction
+from .config import resolve_profile
 
 if TYPE_CHECKING:
+    from .on_demand import LoginOnDemand
     from .token import TokenProvider
 
 # Only the first fetch and later refreshes need the token, the clients and
@@ -59,15 +56,6 @@ if TYPE_CHECKING:
 # credentials cached and fresh) loads none of them.
 
 logger = logging.getLogger(__name__)
-
-ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
-"""Cached role credentials with less than this left are fetched anew (botocore's window)."""
-
-CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=1)
-"""Differences between the local and the server clock below this are left alone."""
-
-MAX_CLOCK_SKEW_CORRECTION = datetime.timedelta(hours=12)
-"""A ``Date`` header further off than this is not believed (a proxy's or a broken server's)."""
 
 MAX_ROLE_CREDENTIAL_LIFETIME = datetime.timedelta(days=366)
 """Beyond this, an expiry is a unit or parsing error, not a role session.
@@ -92,14 +80,18 @@ class RoleCredentialFetcher:
         token_cache: Optional[JSONFileCache] = None,
         token_provider: Optional[TokenProvider] = None,
         clock: Clock = utcnow,
+        login: Optional[LoginOnDemand] = None,
     ) -> None:
         self._config = config
+        self._login = login
         self._botocore_session = botocore_session
         self._cache = role_cache
-        self._token_cache = token_cache if token_cache is not None else JSONFileCache(token_cache_dir)
+        self._token_cache = (
+            token_cache if token_cache is not None else JSONFileCache(settings.token_cache_dir)
+        )
         self._token_provider = token_provider
         self._clock = clock
-        self._key = role_cache_key(config)
+        self._key = config.role_cache_key
 
     @property
     def _tokens(self) -> TokenProvider:
@@ -108,7 +100,11 @@ class RoleCredentialFetcher:
             from .token import TokenProvider
 
             self._token_provider = TokenProvider(
-                self._config.session, self._botocore_session, cache=self._token_cache, clock=self._clock
+                self._config.session,
+                self._botocore_session,
+                cache=self._token_cache,
+                clock=self._clock,
+                login=self._login,
             )
         return self._token_provider
 
@@ -165,15 +161,14 @@ class RoleCredentialFetcher:
         except CacheFileCorrupt as err:
             logger.debug("Ignoring unreadable role cache file %s (%s)", err.path, err.reason)
             return None
-        metadata = _metadata_from_cache(data)
-        if metadata is None:
+        record = role_record(data) if data is not None else None
+        if isinstance(record, str):
+            logger.debug("Not using the role cache file of profile %s: %s", self._config.profile, record)
             return None
-        expiry = parse_timestamp(metadata["expiry_time"]) - _clock_skew
-        if expiry - self._clock() <= ADVISORY_REFRESH_WINDOW:
+        if record is None or record.state(self._clock()) != FRESH:
             return None
-        redaction.remember(metadata["secret_key"], metadata["token"])
-        metadata["expiry_time"] = format_timestamp(expiry)
-        return metadata
+        redaction.remember(record.secret_key, record.token)
+        return _metadata(record)
 
     def _fetch_and_store(self, store: bool = True) -> dict[str, Any]:
         from .clients import portal_client
@@ -199,7 +194,7 @@ class RoleCredentialFetcher:
                     operation_name=err.operation_name,
                     role_name=self._config.role_name,
                     account_id=self._config.account_id,
-                    config_file=config_file_path(),
+                    config_file=settings.config_file(),
                     **self._names(),
                 ) from None
             raise self._service_error(err) from None
@@ -211,8 +206,8 @@ class RoleCredentialFetcher:
             if not is_transient(err):  # a body botocore could not parse
                 raise UnexpectedAnswerError(reason=describe_failure(err), **self._names()) from None
             raise self._service_error(err) from None
-        skew = self._measured_skew(response)
-        role, expiration = self._checked_credentials(response, skew)
+        self._measure_skew(response)
+        role, expiration = self._checked_credentials(response)
         redaction.remember(role["secretAccessKey"], role["sessionToken"])
         data = {
             "ProviderType": "sso",
@@ -229,13 +224,12 @@ class RoleCredentialFetcher:
                 self._cache.write(self._key, data)
             except (CachePathUnusable, OSError) as err:
                 logger.warning("Role credentials of profile %s not cached: %s", self._config.profile, err)
-        metadata = _metadata_from_cache(data)
-        assert metadata is not None
-        metadata["expiry_time"] = format_timestamp(expiration - skew)
-        return metadata
+        record = role_record(data)
+        assert isinstance(record, RoleRecord)  # checked above, field by field
+        return _metadata(record)
 
     def _checked_credentials(
-        self, response: Mapping[str, Any], skew: datetime.timedelta
+        self, response: Mapping[str, Any]
     ) -> tuple[Mapping[str, Any], datetime.datetime]:
         """The role credentials and their expiry (server time), or the error naming what is wrong."""
         role = response.get("roleCredentials")
@@ -246,47 +240,29 @@ class RoleCredentialFetcher:
         )
         if wrong is not None:
             raise self._unexpected(f"with {wrong}")
-        millis = role.get("expiration")
-        try:
-            if isinstance(millis, bool) or not isinstance(millis, int):
-                raise TypeError
-            expiration = from_epoch_millis(millis)
-        except (TypeError, ValueError, OverflowError, OSError):
-            raise self._unexpected("without an expiration in epoch milliseconds") from None
-        lifetime = expiration - (self._clock() + skew)
+        expiration = from_epoch_millis(role.get("expiration"))
+        if expiration is None:
+            raise self._unexpected("without an expiration in epoch milliseconds")
+        lifetime = clocks.local_time_of(expiration) - self._clock()
         if lifetime <= datetime.timedelta(0):
             raise self._unexpected(f"with credentials that expired at {expiration}")
         if lifetime > MAX_ROLE_CREDENTIAL_LIFETIME:
             raise self._unexpected(f"with an expiration {expiration}, over a year away")
         return role, expiration
 
-    def _measured_skew(self, response: Mapping[str, Any]) -> datetime.timedelta:
-        """How far the server's clock is ahead of ours, by the response's ``Date`` header.
-
-        Under a minute counts as none; over ``MAX_CLOCK_SKEW_CORRECTION`` is not
-        believed. What is believed is kept for this process, so cached
-        credentials are judged on the same corrected clock.
-        """
-        global _clock_skew
+    def _measure_skew(self, response: Mapping[str, Any]) -> None:
+        """Believe the response's ``Date`` header about the portal's clock, within bounds (rules.clock)."""
         date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-        if not date:
-            return _clock_skew
-        try:
-            server_now = parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError):
-            return _clock_skew
-        if server_now.tzinfo is None:  # "-0000" in RFC 2822: UTC, zone not stated
-            server_now = server_now.replace(tzinfo=datetime.timezone.utc)
-        skew = server_now - self._clock()
-        if abs(skew) > MAX_CLOCK_SKEW_CORRECTION:
+        skew = clocks.skew_shown_by(date, self._clock())
+        if skew is None:
+            return
+        if not clocks.believable(skew):
             _warn_clock_skew(skew, believed=False)
-            return _clock_skew
-        if abs(skew) <= CLOCK_SKEW_TOLERANCE:
-            skew = datetime.timedelta(0)
-        else:
+            return
+        skew = clocks.tolerated(skew)
+        if skew:
             _warn_clock_skew(skew)
-        _clock_skew = skew
-        return skew
+        clocks.believe_skew(skew)
 
     def _unexpected(self, what: str) -> UnexpectedAnswerError:
         """The error for a GetRoleCredentials answer that is not usable credentials; ``what`` quotes none."""
@@ -308,8 +284,6 @@ class RoleCredentialFetcher:
 
 
 _skew_warned = False
-_clock_skew = datetime.timedelta(0)
-"""The server's clock minus ours, as last measured and believed in this process."""
 _unusable_warned: set[str] = set()
 
 
@@ -348,30 +322,15 @@ def _taken_elsewhere() -> bool:
     return True
 
 
-def _metadata_from_cache(data: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
-    if not data or data.get("ProviderType", "sso") != "sso":
-        return None
-    creds = data.get("Credentials")
-    if not isinstance(creds, Mapping):
-        return None
-    if cached_credentials_problem(creds):
-        return None  # another tool's file, or a stranger's: what it holds is fetched anew, never handed out
-    if not isinstance(creds.get("Expiration"), str) or not creds["Expiration"]:
-        return None
-    if not isinstance(creds.get("AccountId"), (str, type(None))):
-        return None
-    try:
-        metadata = {
-            "access_key": creds["AccessKeyId"],
-            "secret_key": creds["SecretAccessKey"],
-            "token": creds["SessionToken"],
-            "expiry_time": creds["Expiration"],
-            "account_id": creds.get("AccountId"),
-        }
-        parse_timestamp(metadata["expiry_time"])
-    except (KeyError, ValueError, OverflowError, TypeError):
-        return None
-    return metadata
+def _metadata(record: RoleRecord) -> dict[str, Any]:
+    """What botocore's ``RefreshableCredentials`` reads, the expiry on this machine's clock."""
+    return {
+        "access_key": record.access_key,
+        "secret_key": record.secret_key,
+        "token": record.token,
+        "expiry_time": format_timestamp(record.local_expiration),
+        "account_id": record.account_id,
+    }
 
 
 class SSOCredentialProvider(CredentialProvider):
@@ -388,13 +347,18 @@ class SSOCredentialProvider(CredentialProvider):
         clock: Clock = utcnow,
         token_cache: Optional[JSONFileCache] = None,
         role_cache: Optional[JSONFileCache] = None,
+        login: Optional[LoginOnDemand] = None,
     ) -> None:
+        """``login``: how to log in on demand; None: the one attached to ``session`` (provider.on_demand)."""
         super().__init__()
         self._session = session
+        self._login = login
         self._profile_name = profile_name
         self._clock = clock
-        self._token_cache = token_cache if token_cache is not None else JSONFileCache(token_cache_dir)
-        self._role_cache = role_cache if role_cache is not None else JSONFileCache(role_cache_dir)
+        self._token_cache = (
+            token_cache if token_cache is not None else JSONFileCache(settings.token_cache_dir)
+        )
+        self._role_cache = role_cache if role_cache is not None else JSONFileCache(settings.role_cache_dir)
 
     @property
     def profile_name(self) -> str:
@@ -416,6 +380,7 @@ class SSOCredentialProvider(CredentialProvider):
             role_cache=self._role_cache,
             token_cache=self._token_cache,
             clock=self._clock,
+            login=self._login,
         )
         kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
         register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
@@ -452,12 +417,18 @@ def _refreshable(
         access_key=metadata["access_key"],
         secret_key=metadata["secret_key"],
         token=metadata["token"],
-        expiry_time=parse_timestamp(metadata["expiry_time"]),
+        expiry_time=_expiry(metadata),
         refresh_using=fetch,
         method="sso",
         time_fetcher=clock,
         **options,
     )
+
+
+def _expiry(metadata: Mapping[str, Any]) -> datetime.datetime:
+    expiry = parse_timestamp(metadata["expiry_time"])
+    assert expiry is not None  # written by _metadata, in the CLI's format
+    return expiry
 
 
 # botocore 1.35+ credentials carry the account ID (for account-based endpoints).

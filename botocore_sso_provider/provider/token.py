@@ -19,13 +19,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .. import settings
 from ..errors import (
     LOGIN_NEEDED,
     CacheLockedError,
@@ -40,27 +40,23 @@ from ..errors import (
     UnwritableCacheError,
     login_command,
 )
-from ..rules.clock import Clock, format_timestamp, parse_timestamp, utcnow
+from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
-from ..store.cache import (
-    CacheFileCorrupt,
-    CacheLockTimeout,
-    CachePathUnusable,
-    Held,
-    JSONFileCache,
-    token_cache_dir,
+from ..rules.records import (
+    FRESH,
+    MANDATORY_REFRESH_WINDOW,
+    TokenRecord,
+    known_token,
+    token_record,
 )
+from ..rules.timestamps import format_timestamp
+from ..store.cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, Held, JSONFileCache
 from . import redaction
 from .clients import oidc_client
 from .faults import describe_failure, is_foreign_answer, is_transient
+from .on_demand import LoginOnDemand, attached_login
 
 logger = logging.getLogger(__name__)
-
-ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
-"""Refresh a token that has less than this left (botocore's window for tokens)."""
-
-MANDATORY_REFRESH_WINDOW = datetime.timedelta(minutes=10)
-"""With more than this left, a token another process is refreshing is used as it is (botocore's window)."""
 
 REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
 """How long this process waits before trying a failed refresh again."""
@@ -68,23 +64,12 @@ REFRESH_RETRY_INTERVAL = datetime.timedelta(minutes=1)
 MAX_TOKEN_LIFETIME = datetime.timedelta(days=90)
 """The longest ``expiresIn`` believed (the longest session an administrator can set)."""
 
-REFRESH_UNWRITABLE_CACHE_VARIABLE = "BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE"
-"""Set to 1 (or true, yes, on) to refresh an expired token even where the token cache cannot be written.
-
-The new token then lives in this process's memory only, and the refresh
-token on disk is spent (rotation): every other process, and the host whose
-cache is mounted read-only, needs a new login. Off by default: the lookup
-fails instead, saying to refresh where the cache is writable.
-"""
-
-_SWITCH_ON = frozenset({"1", "true", "yes", "on"})  # as BOTOCORE_SSO_AUTO_LOGIN and ..._PROVIDER_DISABLED
-
 _REFRESH_GRANT = "refresh_token"
 
 
 def refresh_unwritable_cache_allowed() -> bool:
     """Whether the user opted in to refreshing into memory where the token cache cannot be written."""
-    return os.environ.get(REFRESH_UNWRITABLE_CACHE_VARIABLE, "").strip().lower() in _SWITCH_ON
+    return settings.switch(settings.REFRESH_UNWRITABLE_CACHE_VARIABLE)
 
 
 @dataclass
@@ -102,50 +87,6 @@ _histories_guard = threading.Lock()
 def _refresh_history(path: str) -> _RefreshHistory:
     with _histories_guard:
         return _histories.setdefault(path, _RefreshHistory())
-
-
-@dataclass(frozen=True)
-class SSOToken:
-    """A token file's content. Its repr never shows a secret."""
-
-    data: Mapping[str, Any] = field(repr=False)
-
-    @property
-    def access_token(self) -> str:
-        return str(self.data["accessToken"])
-
-    @property
-    def expires_at(self) -> datetime.datetime:
-        return parse_timestamp(self.data["expiresAt"])
-
-    @property
-    def refresh_token(self) -> Optional[str]:
-        value = self.data.get("refreshToken")
-        return value if isinstance(value, str) and value else None
-
-    @property
-    def can_refresh(self) -> bool:
-        return bool(
-            self.refresh_token
-            and all(isinstance(self.data.get(k), str) and self.data[k] for k in ("clientId", "clientSecret"))
-        )
-
-    @property
-    def registration_expires_at(self) -> Optional[datetime.datetime]:
-        """When the client registration ends; None when unknown (or not a timestamp we can read)."""
-        value = self.data.get("registrationExpiresAt")
-        if not isinstance(value, str) or not value:
-            return None
-        try:
-            return parse_timestamp(value)
-        except (ValueError, OverflowError, TypeError):
-            return None  # the service tells (InvalidClientException) if it has really ended
-
-    def __repr__(self) -> str:
-        return (
-            f"SSOToken(accessToken='***', expiresAt={self.data.get('expiresAt')!r}, "
-            f"refreshable={self.can_refresh})"
-        )
 
 
 def token_file_data(
@@ -211,10 +152,12 @@ class TokenProvider:
         *,
         cache: Optional[JSONFileCache] = None,
         clock: Clock = utcnow,
+        login: Optional[LoginOnDemand] = None,
     ) -> None:
         self._config = session_config
+        self._login = login if login is not None else attached_login(botocore_session)
         self._botocore_session = botocore_session
-        self._cache = cache if cache is not None else JSONFileCache(token_cache_dir)
+        self._cache = cache if cache is not None else JSONFileCache(settings.token_cache_dir)
         self._clock = clock
         self._history = _refresh_history(self._cache.path(self.cache_key))
 
@@ -222,7 +165,7 @@ class TokenProvider:
     def cache_key(self) -> str:
         return self._config.token_cache_key
 
-    def load(self) -> SSOToken:
+    def load(self) -> TokenRecord:
         """The cached token as it is, or the error that says how to get one."""
         try:
             data = self._cache.read(self.cache_key)
@@ -232,21 +175,10 @@ class TokenProvider:
             raise CorruptCacheError(path=err.path, reason=err.reason, **self._names()) from None
         if data is None:
             raise NotLoggedInError(**self._names())
-        access_token, expires_at = data.get("accessToken"), data.get("expiresAt")
-        if not (isinstance(access_token, str) and access_token and isinstance(expires_at, str)):
-            raise CorruptCacheError(
-                path=self._cache.path(self.cache_key),
-                reason="no accessToken or expiresAt",
-                **self._names(),
-            )
-        try:
-            parse_timestamp(data["expiresAt"])
-        except (ValueError, OverflowError, TypeError):
-            raise CorruptCacheError(
-                path=self._cache.path(self.cache_key), reason="bad expiresAt", **self._names()
-            ) from None
-        token = SSOToken(data)
-        redaction.remember(access_token, token.refresh_token, data.get("clientSecret"))
+        token = token_record(data)
+        if isinstance(token, str):
+            raise CorruptCacheError(path=self._cache.path(self.cache_key), reason=token, **self._names())
+        redaction.remember(token.access_token, token.refresh_token, token.client_secret)
         return token
 
     def save(self, data: Mapping[str, Any]) -> None:
@@ -258,23 +190,23 @@ class TokenProvider:
         """A token that works now: cached, refreshed once for all processes, or (opt-in) a new login."""
         return self.usable_token().access_token
 
-    def usable_token(self) -> SSOToken:
+    def usable_token(self) -> TokenRecord:
         """``access_token()`` with its expiry: the whole token file that was used."""
         try:
             return self.cached_or_refreshed()
         except LOGIN_NEEDED as err:
             return self.login_on_demand(err)
 
-    def login_on_demand(self, error: Exception) -> SSOToken:
-        """A new login where the user opted in and a terminal is there; else ``error`` raised."""
-        from ..login.on_demand import login_on_demand  # the cold path only: never imported when warm
+    def login_on_demand(self, error: Exception) -> TokenRecord:
+        """A new login through the ``login`` given (opt-in, with a terminal there); else ``error`` raised."""
+        if self._login is None:
+            raise error
+        return self._login(self._config, self._botocore_session, error)
 
-        return login_on_demand(self._config, self._botocore_session, error)
-
-    def cached_or_refreshed(self) -> SSOToken:
+    def cached_or_refreshed(self) -> TokenRecord:
         """``usable_token()`` without a login on demand: for callers holding a lock others wait on."""
         token = self.load()
-        if self._remaining(token) > ADVISORY_REFRESH_WINDOW:
+        if token.state(self._clock()) == FRESH:
             return token
         return self._refresh_or_fallback(token)
 
@@ -285,14 +217,13 @@ class TokenProvider:
         one waits for the token, so this one only spares it the refresh.
         """
         token = self.load()
-        if self._remaining(token) <= ADVISORY_REFRESH_WINDOW:
+        if token.state(self._clock()) != FRESH:
             self._refresh_or_fallback(token, wait=False)
 
-    def _refresh_or_fallback(self, seen: SSOToken, wait: bool = True) -> SSOToken:
+    def _refresh_or_fallback(self, seen: TokenRecord, wait: bool = True) -> TokenRecord:
         if not seen.can_refresh:
             return self._usable_or_raise(seen, TokenExpiredError)
-        registration = seen.registration_expires_at
-        if registration is not None and registration <= self._clock():
+        if seen.registration_ended(self._clock()):
             return self._usable_or_raise(seen, RegistrationExpiredError)
         failed_at = self._history.failed_at
         recently_failed = failed_at is not None and self._clock() - failed_at < REFRESH_RETRY_INTERVAL
@@ -328,7 +259,7 @@ class TokenProvider:
                 return seen
             raise
 
-    def _usable_while_refreshed(self, seen: SSOToken) -> Optional[SSOToken]:
+    def _usable_while_refreshed(self, seen: TokenRecord) -> Optional[TokenRecord]:
         """While another process refreshes: its new token, or ``seen`` if that is good for a while yet.
 
         A token outside the mandatory window is still valid to use while the
@@ -339,10 +270,8 @@ class TokenProvider:
         current = self.load()
         return current if self._refreshed_since(seen, current) else None
 
-    def _refreshed_since(self, seen: SSOToken, current: SSOToken) -> bool:
-        return current.access_token != seen.access_token or (
-            self._remaining(current) > ADVISORY_REFRESH_WINDOW
-        )
+    def _refreshed_since(self, seen: TokenRecord, current: TokenRecord) -> bool:
+        return current.access_token != seen.access_token or current.state(self._clock()) == FRESH
 
     def _unwritable(self, problem: str) -> UnwritableCacheError:
         """The error for an expired token that is not refreshed because the cache cannot be written."""
@@ -351,11 +280,11 @@ class TokenProvider:
         return UnwritableCacheError(
             directory=directory,
             problem=problem[len(prefix) :] if problem.startswith(prefix) else problem,
-            switch=REFRESH_UNWRITABLE_CACHE_VARIABLE,
+            switch=settings.REFRESH_UNWRITABLE_CACHE_VARIABLE,
             **self._names(),
         )
 
-    def _kept_unrefreshed(self, token: SSOToken, problem: str) -> SSOToken:
+    def _kept_unrefreshed(self, token: TokenRecord, problem: str) -> TokenRecord:
         """Do not spend the shared refresh token on a result that cannot be shared."""
         self._history.failed_at = self._clock()
         if not self._history.warned:
@@ -370,13 +299,13 @@ class TokenProvider:
             )
         return token
 
-    def _refresh(self, token: SSOToken) -> SSOToken:
+    def _refresh(self, token: TokenRecord) -> TokenRecord:
         client = oidc_client(self._botocore_session, self._config.region)
         try:
             response = client.create_token(
                 grantType=_REFRESH_GRANT,
-                clientId=token.data["clientId"],
-                clientSecret=token.data["clientSecret"],
+                clientId=token.client_id,
+                clientSecret=token.client_secret,
                 refreshToken=token.refresh_token,
             )
         except client.exceptions.InvalidGrantException:
@@ -403,8 +332,8 @@ class TokenProvider:
         data = token_file_data(
             response,
             session=self._config,
-            client_id=token.data["clientId"],
-            client_secret=token.data["clientSecret"],
+            client_id=str(token.client_id),
+            client_secret=str(token.client_secret),
             registration_expires_at=token.data.get("registrationExpiresAt"),
             now=now,
             previous=token.data,
@@ -422,16 +351,16 @@ class TokenProvider:
             )
         self._history.failed_at, self._history.warned = None, False
         logger.info("Refreshed the SSO token for %s", self._config.subject)
-        return SSOToken(data)
+        return known_token(data)
 
-    def _after_invalid_grant(self, token: SSOToken) -> SSOToken:
+    def _after_invalid_grant(self, token: TokenRecord) -> TokenRecord:
         """Another tool may have rotated the refresh token: read the file once more."""
         current = self.load()
         if current.refresh_token != token.refresh_token and self._remaining(current) > datetime.timedelta(0):
             return current
         return self._failed(token, SessionEndedError)
 
-    def _failed(self, token: SSOToken, error: type[Exception], reason: str = "") -> SSOToken:
+    def _failed(self, token: TokenRecord, error: type[Exception], reason: str = "") -> TokenRecord:
         """Keep using a token that has not expired yet; else raise ``error``."""
         self._history.failed_at = self._clock()
         if self._remaining(token) > datetime.timedelta(0):
@@ -449,16 +378,18 @@ class TokenProvider:
             names["reason"] = reason
         raise error(**names)
 
-    def _usable_or_raise(self, token: SSOToken, error: type[Exception]) -> SSOToken:
+    def _usable_or_raise(self, token: TokenRecord, error: type[Exception]) -> TokenRecord:
         if self._remaining(token) > datetime.timedelta(0):
             return token
         raise error(**self._names())
 
-    def _remaining(self, token: SSOToken) -> datetime.timedelta:
+    def _remaining(self, token: TokenRecord) -> datetime.timedelta:
         return token.expires_at - self._clock()
 
     @contextlib.contextmanager
-    def _locked(self, ready: Optional[Callable[[], Optional[SSOToken]]] = None) -> Iterator[Held[SSOToken]]:
+    def _locked(
+        self, ready: Optional[Callable[[], Optional[TokenRecord]]] = None
+    ) -> Iterator[Held[TokenRecord]]:
         try:
             with self._cache.lock(self.cache_key, ready=ready) as held:
                 yield held

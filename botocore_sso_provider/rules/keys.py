@@ -1,8 +1,9 @@
-"""The AWS CLI v2's names for cached tokens and role credentials, in a module light enough for the fast paths.
+"""The AWS CLI v2's names for cached tokens and role credentials.
 
-``credentials.py`` imports ``botocore.credentials``, which a warm
-``botocore-sso credential-process`` must not pay for; the key lives here so
-both the provider and the fast path compute the same file name.
+Both caches are shared with the AWS CLI v2 and botocore, so a file's name is
+theirs: the SHA-1 of the sso-session name (or, for a legacy profile, the
+start URL) for a token; of a small JSON document naming the account, the
+role and the login for role credentials.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms
 if TYPE_CHECKING:
     from hashlib import sha1
     from typing import Optional
-
-    from .profiles import SSOConfig
 else:
     try:  # CPython's own SHA-1: hashlib would load OpenSSL, a few ms the fast path does not need
         from _sha1 import sha1
@@ -22,18 +21,8 @@ else:
         from hashlib import sha1
 
 
-def role_cache_key(config: SSOConfig) -> str:
-    """The AWS CLI v2 file name (without .json) of a role's cached credentials."""
-    return role_cache_key_of(
-        config.account_id,
-        config.role_name,
-        session_name=config.session.name,
-        start_url=config.session.start_url,
-    )
-
-
 def role_cache_key_of(account_id: str, role_name: str, *, session_name: Optional[str], start_url: str) -> str:
-    """The same key from its parts: the session name when there is one, else the start URL."""
+    """The file name (without .json) of a role's credentials: by session name when there is one, else URL."""
     args = {"accountId": account_id, "roleName": role_name}
     if session_name is not None:
         args["sessionName"] = session_name
@@ -44,6 +33,6 @@ def role_cache_key_of(account_id: str, role_name: str, *, session_name: Optional
 
 
 def token_cache_key_of(*, session_name: Optional[str], start_url: str) -> str:
-    """The AWS CLI v2 file name (without .json) of a login's token: by session name, else start URL."""
+    """The file name (without .json) of a login's token: by session name, else start URL."""
     source = session_name if session_name is not None else start_url
     return sha1(source.encode("utf-8")).hexdigest()  # noqa: S324 - a name, not security

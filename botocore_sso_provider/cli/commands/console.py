@@ -34,7 +34,7 @@ def run(args: Any) -> int:
     credentials = session.get_credentials()
     if credentials is None:
         from ...errors import SSOConfigError
-        from ...rules.profiles import config_file_path
+        from ...settings import config_file as config_file_path
 
         raise SSOConfigError(
             error_msg=f'The profile "{profile}" gives no credentials. Add an SSO role to it in '

@@ -45,7 +45,7 @@ def run(args: Any) -> int:
     if not command:
         sys.stderr.write("botocore-sso exec: name the command to run after --, e.g. -- aws s3 ls\n")
         return 2
-    from ..fast import CredentialSource
+    from ..credential_source import CredentialSource
     from ..running import SignalRelay, child_environment
 
     source = CredentialSource(args.profile)

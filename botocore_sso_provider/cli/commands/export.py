@@ -33,8 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Any) -> int:
+    from ..credential_source import profile_credentials
     from ..exporting import UnsafeValueError, render
-    from ..fast import profile_credentials
 
     credentials = profile_credentials(args.profile)
     try:

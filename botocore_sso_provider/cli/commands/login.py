@@ -58,7 +58,7 @@ def run(args: Any) -> int:
     import botocore.session
 
     from ...login import LoginRequest, log_in
-    from ...rules.profiles import session_for_login
+    from ...provider.config import session_for_login
     from ...rules.terminal import printable
 
     session = botocore.session.Session(profile=args.profile) if args.profile else botocore.session.Session()

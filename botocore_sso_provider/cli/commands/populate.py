@@ -37,8 +37,9 @@ def run(args: Any) -> int:
 
     from ...account.populate import populate, read_config, render_name, write_config
     from ...account.portal import AccountAccess, PortalLister, usable_accounts
-    from ...rules.profiles import config_file_path, resolve_session
+    from ...provider.config import resolve_session
     from ...rules.terminal import printable
+    from ...settings import config_file as config_file_path
     from ...store.files import is_region_name
 
     try:  # a bad template is refused before any request

@@ -21,7 +21,7 @@ def botocore_session(profile: Optional[str]) -> Any:
 
 def selected_login(args: Any) -> tuple[Any, Any]:
     """(botocore session, SSOSessionConfig) for ``--profile`` or ``--sso-session``."""
-    from ...rules.profiles import session_for_login
+    from ...provider.config import session_for_login
 
     session = botocore_session(args.profile)
     profile = args.profile or session.get_config_variable("profile")

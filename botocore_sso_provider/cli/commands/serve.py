@@ -33,7 +33,7 @@ def run(args: Any) -> int:
     import logging
 
     from ..credential_server import TOKEN_VARIABLE, URI_VARIABLE, CredentialServer, is_loopback
-    from ..fast import CredentialSource
+    from ..credential_source import CredentialSource
 
     if not 0 <= args.port <= 65535:
         sys.stderr.write(f"botocore-sso serve: --port must be between 0 and 65535, not {args.port}\n")

@@ -61,7 +61,7 @@ def short_arguments(arguments: list[str]) -> Optional[SimpleNamespace]:
 
 def run(args: Any) -> int:
     if args.short and not getattr(args, "debug", False):  # --debug wants the full path's logs
-        from ...rules.verdicts import short_status
+        from ..fast import short_status
 
         quick = short_status(args.profile)
         if quick is not None:
@@ -72,10 +72,10 @@ def run(args: Any) -> int:
 
     full_config = load_config_file()
     if args.short:
-        short = profile_status(full_config, args.profile or default_profile())
+        short = profile_status(full_config, args.profile if args.profile is not None else default_profile())
         sys.stdout.write(short.short_line() + "\n")
         return 0 if short.usable else 1
-    if args.profile:
+    if args.profile is not None:
         profile = profile_status(full_config, args.profile)
         logins = [profile.login]
         usable = profile.usable
