@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..provider.token import TokenProvider, token_file_data
+from ..provider.token import TokenProvider
 from ..rules.clock import Clock
 from ..rules.profiles import SSOSessionConfig
-from ..rules.records import TokenRecord, known_token
+from ..rules.records import TokenRecord, known_token, token_file_data
 from ..store.cache import JSONFileCache
 from .registration import Registration
 

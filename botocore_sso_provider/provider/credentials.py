@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials, RefreshableCredentials
+from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import settings
@@ -42,9 +41,9 @@ from ..rules.clock import Clock, utcnow
 from ..rules.credential_values import role_credentials_problem
 from ..rules.profiles import SSOConfig
 from ..rules.records import FRESH, RoleRecord, role_record
-from ..rules.timestamps import format_timestamp, from_epoch_millis, parse_timestamp
+from ..rules.timestamps import format_timestamp, from_epoch_millis
 from ..store.cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, JSONFileCache
-from . import redaction
+from . import botocore_credentials, redaction
 from .config import resolve_profile
 
 if TYPE_CHECKING:
@@ -383,103 +382,9 @@ class SSOCredentialProvider(CredentialProvider):
             login=self._login,
         )
         kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
-        register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
-        marked = _marked(fetcher.fetch, (f"CREDENTIALS_PROFILE_{kind}",))
+        botocore_credentials.register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
+        marked = botocore_credentials.marked(fetcher.fetch, (f"CREDENTIALS_PROFILE_{kind}",))
         cached = fetcher.cached()  # a local file read, never a request: warm, nothing to defer
         if cached is not None:
-            return _refreshable(cached, marked, self._clock)
-        return DeferredSSOCredentials(marked, self._clock)
-
-
-def _marked(
-    fetch: Callable[[], dict[str, Any]], feature_ids: tuple[str, ...]
-) -> Callable[[], dict[str, Any]]:
-    def fetch_marked() -> dict[str, Any]:
-        register_feature_ids(feature_ids)  # as botocore's fetcher marks the calls it makes
-        return fetch()
-
-    return fetch_marked
-
-
-def _refreshable(
-    metadata: Mapping[str, Any], fetch: Callable[[], dict[str, Any]], clock: Clock
-) -> RefreshableCredentials:
-    """Credentials already fetched (from the shared cache), refreshed by botocore through ``fetch``.
-
-    Built with the expiry as a datetime: botocore's own parsing of the
-    metadata's timestamp (dateutil's general parser) would double the cost
-    of a warm resolution.
-    """
-    options: dict[str, Any] = {}
-    if _CREDENTIALS_CARRY_ACCOUNT_ID:
-        options["account_id"] = metadata.get("account_id")
-    return RefreshableCredentials(
-        access_key=metadata["access_key"],
-        secret_key=metadata["secret_key"],
-        token=metadata["token"],
-        expiry_time=_expiry(metadata),
-        refresh_using=fetch,
-        method="sso",
-        time_fetcher=clock,
-        **options,
-    )
-
-
-def _expiry(metadata: Mapping[str, Any]) -> datetime.datetime:
-    expiry = parse_timestamp(metadata["expiry_time"])
-    assert expiry is not None  # written by _metadata, in the CLI's format
-    return expiry
-
-
-# botocore 1.35+ credentials carry the account ID (for account-based endpoints).
-_CREDENTIALS_CARRY_ACCOUNT_ID = "account_id" in RefreshableCredentials.__init__.__code__.co_varnames
-
-
-class DeferredSSOCredentials(DeferredRefreshableCredentials):
-    """botocore's deferred credentials, whose first fetch fails with our error alone.
-
-    botocore logs every failed mandatory refresh as a warning with a traceback
-    before raising it; the first fetch is therefore made here, so a logged-out
-    user gets one exception naming the fix and no log noise. Later refreshes
-    are botocore's own (advisory and mandatory windows).
-    """
-
-    def __init__(self, fetch: Callable[[], dict[str, Any]], clock: Clock) -> None:
-        self._fetch = fetch
-        self._prefetched: Optional[dict[str, Any]] = None
-        self._first_fetch_lock = threading.Lock()
-        super().__init__(refresh_using=self._next_metadata, method="sso", time_fetcher=clock)
-
-    def _refresh(self) -> None:
-        # botocore's hook for every read of the credentials; guarded: without it, botocore's own path.
-        if getattr(self, "_frozen_credentials", None) is None:
-            with self._first_fetch_lock:  # every thread's first read waits here, so one fetch
-                if getattr(self, "_frozen_credentials", None) is None:
-                    self._prefetched = self._fetch()  # raises our error as it is
-                    try:
-                        super()._refresh()  # hands the prefetched metadata to botocore
-                    finally:
-                        self._prefetched = None
-                    return
-        super()._refresh()
-
-    def _next_metadata(self) -> dict[str, Any]:
-        metadata, self._prefetched = self._prefetched, None
-        return metadata if metadata is not None else self._fetch()  # botocore 1.35+ also reads account_id
-
-
-def register_feature_ids(feature_ids: tuple[str, ...]) -> None:
-    """Mark the User-Agent as botocore's own SSO provider does (botocore 1.40.37+; else nothing).
-
-    ``CREDENTIALS_PROFILE_SSO`` and ``CREDENTIALS_SSO`` for sso-session
-    profiles, the ``_LEGACY`` pair for legacy ones. botocore records them only
-    inside a client call or a client's creation, as for its own provider.
-    """
-    if _register_feature_ids is not None:
-        _register_feature_ids(feature_ids)
-
-
-try:
-    from botocore.useragent import register_feature_ids as _register_feature_ids
-except ImportError:  # botocore before 1.40.37 has no feature IDs (older ones no useragent module at all)
-    _register_feature_ids = None
+            return botocore_credentials.refreshable(cached, marked, self._clock)
+        return botocore_credentials.DeferredSSOCredentials(marked, self._clock)

@@ -23,14 +23,19 @@ import datetime
 
 from .clock import local_time_of
 from .credential_values import cached_credentials_problem
-from .timestamps import parse_timestamp
+from .timestamps import format_timestamp, parse_timestamp
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
     from typing import Any, Mapping, Optional, Union
 
+    from .profiles import SSOSessionConfig
+
 ADVISORY_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 """Tokens and role credentials with less than this left are due for a refresh (botocore's window)."""
+
+MAX_TOKEN_LIFETIME = datetime.timedelta(days=90)
+"""The longest ``expiresIn`` believed (the longest session an administrator can set)."""
 
 MANDATORY_REFRESH_WINDOW = datetime.timedelta(minutes=10)
 """With more than this left, a token another process is refreshing is used as it is (botocore's)."""
@@ -176,3 +181,56 @@ def role_record(data: object) -> Union[RoleRecord, str]:
         expiration,
         account_id,
     )
+
+
+def token_file_data(
+    response: Mapping[str, Any],
+    *,
+    session: SSOSessionConfig,
+    client_id: str,
+    client_secret: str,
+    registration_expires_at: Optional[str],
+    now: datetime.datetime,
+    previous: Optional[Mapping[str, Any]] = None,
+) -> dict[str, Any]:
+    """The token file after a CreateToken response, in the AWS CLI v2 format.
+
+    Fields of ``previous`` that we do not know are kept, and so is its refresh
+    token when the response carries none. ``response`` must have passed
+    :func:`unusable_token_response`.
+    """
+    data: dict[str, Any] = dict(previous or {})
+    data.update(
+        {
+            "startUrl": session.start_url,
+            "region": session.region,
+            "accessToken": response["accessToken"],
+            "expiresAt": format_timestamp(now + datetime.timedelta(seconds=response["expiresIn"])),
+            "clientId": client_id,
+            "clientSecret": client_secret,
+        }
+    )
+    if registration_expires_at:
+        data["registrationExpiresAt"] = registration_expires_at
+    if response.get("refreshToken"):
+        data["refreshToken"] = response["refreshToken"]
+    return data
+
+
+def unusable_token_response(response: Mapping[str, Any]) -> Optional[str]:
+    """Why a CreateToken answer must not be used or saved; None when it is fine.
+
+    Names fields only, never their values.
+    """
+    access_token = response.get("accessToken")
+    if not isinstance(access_token, str) or not access_token.strip():
+        return "CreateToken answered without an accessToken"
+    expires_in = response.get("expiresIn")
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int):
+        return "CreateToken answered without a whole number of seconds in expiresIn"
+    if not 0 < expires_in <= MAX_TOKEN_LIFETIME.total_seconds():
+        return f"CreateToken answered with expiresIn = {expires_in}, outside 1 s to 90 days"
+    refresh_token = response.get("refreshToken")
+    if refresh_token is not None and not isinstance(refresh_token, str):
+        return "CreateToken answered with a refreshToken that is not text"
+    return None

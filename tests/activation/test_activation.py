@@ -266,7 +266,7 @@ def test_the_start_up_hook_never_breaks_a_session_when_the_package_cannot_be_imp
 ) -> None:
     write_config("[profile static]\naws_access_key_id = AKIDSTATIC\naws_secret_access_key = s\n")
     monkeypatch.setattr(hook, "_failed", False)
-    monkeypatch.setitem(sys.modules, "botocore_sso_provider.provider.activation", None)
+    monkeypatch.setitem(sys.modules, "botocore_sso_provider.wiring", None)
     session = plain_session(monkeypatch, profile="static")
     with pytest.warns(RuntimeWarning, match="installed but cannot be imported"):
         hook.initialize_session(session)

@@ -11,8 +11,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from botocore_sso_provider.provider.credentials import role_cache_key
-from botocore_sso_provider.rules.profiles import resolve_profile
+from botocore_sso_provider.provider.config import resolve_profile
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import in_minutes
 
@@ -41,7 +40,7 @@ def role_cache_file(home: Path, profile: str = "dev") -> Path:
 
     config = resolve_profile(botocore.configloader.load_config(str(home / ".aws" / "config")), profile)
     assert config is not None
-    return home / ".aws" / "cli" / "cache" / f"{role_cache_key(config)}.json"
+    return home / ".aws" / "cli" / "cache" / f"{config.role_cache_key}.json"
 
 
 def write_role_credentials(home: Path, profile: str = "dev", *, minutes: float = 60, **fields: Any) -> dict:

@@ -213,8 +213,8 @@ def test_a_process_not_fetching_leaves_a_token_refresh_in_progress_to_its_holder
     """It never waits for the token: the process fetching the role credentials does."""
     import botocore.session
 
+    from botocore_sso_provider.provider.config import resolve_profile
     from botocore_sso_provider.provider.token import TokenProvider
-    from botocore_sso_provider.rules.profiles import resolve_profile
 
     idc = make_idc()
     seeded = seed_token(idc, aws_home, minutes=5)

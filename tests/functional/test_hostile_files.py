@@ -22,6 +22,8 @@ import pytest
 
 from botocore_sso_provider.errors import CorruptCacheError, SSOProviderError, UnsafeCacheError
 from botocore_sso_provider.provider import credentials as credentials_module
+from botocore_sso_provider.rules import clock as clock_module
+from botocore_sso_provider.rules.keys import role_cache_key_of
 from botocore_sso_provider.store import cache as cache_module
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, run_python, token_path
@@ -36,7 +38,7 @@ def fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "_warned", set())
     monkeypatch.setattr(cache_module, "_memory", {})
     monkeypatch.setattr(credentials_module, "_unusable_warned", set())
-    monkeypatch.setattr(credentials_module, "_clock_skew", credentials_module._clock_skew * 0)
+    monkeypatch.setattr(clock_module, "_skew", clock_module._skew * 0)
     monkeypatch.delenv("SUDO_UID", raising=False)
 
 
@@ -74,22 +76,8 @@ def role_dir(home: Path) -> Path:
 
 
 def role_file(home: Path) -> Path:
-    key = credentials_module.role_cache_key(
-        credentials_module.resolve_profile(
-            {
-                "profiles": {
-                    "dev": {
-                        "sso_session": "corp",
-                        "sso_account_id": "111111111111",
-                        "sso_role_name": "ReadOnly",
-                    }
-                },
-                "sso_sessions": {
-                    "corp": {"sso_start_url": "https://fake-idc.awsapps.com/start", "sso_region": "us-east-1"}
-                },
-            },
-            "dev",
-        )  # type: ignore[arg-type]
+    key = role_cache_key_of(
+        "111111111111", "ReadOnly", session_name="corp", start_url="https://fake-idc.awsapps.com/start"
     )
     return role_dir(home) / f"{key}.json"
 

@@ -14,7 +14,7 @@ from botocore_sso_provider.account.portal import PortalLister
 from botocore_sso_provider.cli.commands.list import render_table
 from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.errors import ServiceUnavailableError, SessionEndedError
-from botocore_sso_provider.rules.profiles import resolve_session
+from botocore_sso_provider.provider.config import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter, generate_accounts
 from tests.conftest import SSO_CONFIG
 

@@ -19,7 +19,7 @@ import pytest
 from botocore_sso_provider.cli.main import main
 from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import DeviceCodeLogin
-from botocore_sso_provider.rules.profiles import resolve_session
+from botocore_sso_provider.provider.config import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, needs_pkce_model, token_path
 

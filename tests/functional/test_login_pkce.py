@@ -24,7 +24,7 @@ from botocore_sso_provider.errors import LoginError
 from botocore_sso_provider.login import PKCELogin
 from botocore_sso_provider.login.listener import RedirectListener
 from botocore_sso_provider.login.pkce import VERIFIER_ALPHABET, code_challenge, new_code_verifier
-from botocore_sso_provider.rules.profiles import resolve_session
+from botocore_sso_provider.provider.config import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from botocore_sso_provider.testing.protocol import verifier_matches
 from tests.conftest import SSO_CONFIG, needs_endpoint_variables, needs_pkce_model, run_python, token_path

@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 
 from botocore_sso_provider.login import DeviceCodeLogin, PKCELogin
-from botocore_sso_provider.rules.profiles import resolve_session
+from botocore_sso_provider.provider.config import resolve_session
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, in_minutes, needs_pkce_model
 

@@ -18,7 +18,7 @@ from botocore_sso_provider.login.vanity import (
     region_of_host,
     resolve_start_url,
 )
-from botocore_sso_provider.rules.profiles import resolve_session, session_for_login
+from botocore_sso_provider.provider.config import resolve_session, session_for_login
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import token_path
 

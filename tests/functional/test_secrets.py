@@ -11,14 +11,14 @@ import botocore.session
 import pytest
 
 from botocore_sso_provider.login import DeviceCodeLogin, Registration
-from botocore_sso_provider.provider.token import SSOToken
-from botocore_sso_provider.rules.profiles import resolve_session
+from botocore_sso_provider.provider.config import resolve_session
+from botocore_sso_provider.rules.records import token_record
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session
 
 
 def test_token_repr_hides_every_secret() -> None:
-    token = SSOToken(
+    token = token_record(
         {
             "accessToken": "AT-SECRET",
             "refreshToken": "RT-SECRET",

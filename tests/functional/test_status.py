@@ -10,9 +10,8 @@ import botocore.session
 import pytest
 
 from botocore_sso_provider.cli.main import main
-from botocore_sso_provider.cli.status import role_cache_key as status_role_cache_key
-from botocore_sso_provider.provider.credentials import role_cache_key
-from botocore_sso_provider.rules.profiles import resolve_profile
+from botocore_sso_provider.provider.config import resolve_profile
+from botocore_sso_provider.rules.keys import role_cache_key_of
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, in_minutes, run_python
 
@@ -170,8 +169,11 @@ def test_the_role_cache_key_matches_the_providers(config: Path) -> None:
     for profile in ("dev", "old"):
         resolved = resolve_profile(full, profile)
         assert resolved is not None
-        assert status_role_cache_key(resolved.account_id, resolved.role_name, resolved.session) == (
-            role_cache_key(resolved)
+        assert resolved.role_cache_key == role_cache_key_of(
+            resolved.account_id,
+            resolved.role_name,
+            session_name=resolved.session.name,
+            start_url=resolved.session.start_url,
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from botocore_sso_provider.errors import SSOConfigError
-from botocore_sso_provider.rules.profiles import (
+from botocore_sso_provider.provider.config import (
     resolve_profile,
     resolve_session,
     session_for_login,
@@ -140,7 +140,7 @@ def test_login_for_a_missing_profile_says_so() -> None:
 
 
 def test_a_profile_without_any_sso_setting_is_not_called_configured_for_sso() -> None:
-    from botocore_sso_provider.rules.profiles import session_for_login
+    from botocore_sso_provider.provider.config import session_for_login
 
     with pytest.raises(SSOConfigError) as caught:
         session_for_login(

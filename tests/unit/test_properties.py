@@ -20,14 +20,16 @@ from hypothesis import strategies as st
 
 from botocore_sso_provider.errors import SSOConfigError, SSOProviderError
 from botocore_sso_provider.provider import redaction
-from botocore_sso_provider.provider.credentials import _metadata_from_cache
-from botocore_sso_provider.provider.token import TokenProvider, token_file_data, unusable_token_response
-from botocore_sso_provider.rules.profiles import (
-    SSOSessionConfig,
-    config_file_path,
-    resolve_profile,
-    session_for_login,
+from botocore_sso_provider.provider.config import resolve_profile, session_for_login
+from botocore_sso_provider.provider.token import TokenProvider
+from botocore_sso_provider.rules.profiles import SSOSessionConfig
+from botocore_sso_provider.rules.records import (
+    RoleRecord,
+    role_record,
+    token_file_data,
+    unusable_token_response,
 )
+from botocore_sso_provider.settings import config_file as config_file_path
 from botocore_sso_provider.store.cache import CacheFileCorrupt, CachePathUnusable, JSONFileCache
 
 EXAMPLES = int(os.environ.get("BOTOCORE_SSO_PROPERTY_EXAMPLES", "100"))
@@ -169,10 +171,12 @@ def test_the_cache_reads_any_bytes_as_an_object_or_reports_the_file(content: byt
     )
 )
 def test_any_role_file_gives_text_credentials_or_none(data: Any) -> None:
-    metadata = _metadata_from_cache(data if isinstance(data, dict) else {"Credentials": data})
-    if metadata is not None:
-        for name in ("access_key", "secret_key", "token", "expiry_time"):
-            assert isinstance(metadata[name], str) and metadata[name]
+    record = role_record(data if isinstance(data, dict) else {"Credentials": data})
+    if isinstance(record, RoleRecord):
+        for value in (record.access_key, record.secret_key, record.token):
+            assert isinstance(value, str) and value
+    else:
+        assert isinstance(record, str) and record  # the problem, in words
 
 
 config_values = st.one_of(st.text(max_size=30), st.sampled_from(["", " ", "us-east-1", "$(x)", "a" * 300]))

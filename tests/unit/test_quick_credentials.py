@@ -17,11 +17,13 @@ from typing import Callable
 import botocore.configloader
 import pytest
 
+from botocore_sso_provider import settings
+from botocore_sso_provider.cli import credential_source
 from botocore_sso_provider.cli import fast as quick_credentials
-from botocore_sso_provider.provider.credentials import ADVISORY_REFRESH_WINDOW, role_cache_key
-from botocore_sso_provider.rules.profiles import resolve_profile
+from botocore_sso_provider.provider.config import resolve_profile
+from botocore_sso_provider.rules.profiles import chosen_profile
+from botocore_sso_provider.settings import role_cache_dir
 from botocore_sso_provider.store import files as quick_files
-from botocore_sso_provider.store.cache import role_cache_dir
 from tests.conftest import in_minutes
 
 SHAPES = {
@@ -140,7 +142,7 @@ def provider_cache_file(config_path: Path, profile: str) -> Path:
     """Where the provider itself (config.py, credentials.py, cache.py) keeps the role's credentials."""
     config = resolve_profile(botocore.configloader.load_config(str(config_path)), profile)
     assert config is not None
-    return Path(role_cache_dir()) / f"{role_cache_key(config)}.json"
+    return Path(role_cache_dir()) / f"{config.role_cache_key}.json"
 
 
 def write_cached(path: Path, *, minutes: float = 60, mode: int = 0o600) -> None:
@@ -233,21 +235,12 @@ def test_a_profile_also_in_the_credentials_file_takes_the_full_path(
     assert quick_credentials.cached_credentials(profile) is None
 
 
-def test_the_window_and_directories_agree_with_the_provider(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    assert quick_credentials.FRESH_FOR == ADVISORY_REFRESH_WINDOW
-    assert quick_credentials.role_cache_dir() == role_cache_dir()
-    monkeypatch.setenv("BOTOCORE_SSO_ROLE_CACHE_DIR", str(tmp_path / "roles"))
-    assert quick_credentials.role_cache_dir() == role_cache_dir() == str(tmp_path / "roles")
-
-
 def test_the_config_file_variable_is_expanded_as_botocore_does(
     monkeypatch: pytest.MonkeyPatch, aws_home: Path
 ) -> None:
     monkeypatch.setenv("CONFIG_DIR", str(aws_home / "elsewhere"))
     monkeypatch.setenv("AWS_CONFIG_FILE", "$CONFIG_DIR/config")
-    assert quick_credentials.config_path() == os.path.join(str(aws_home), "elsewhere", "config")
+    assert settings.config_file() == os.path.join(str(aws_home), "elsewhere", "config")
 
 
 @pytest.mark.parametrize(
@@ -263,7 +256,7 @@ def test_the_config_file_variable_is_expanded_as_botocore_does(
     ],
 )
 def test_which_commands_call_us_and_for_which_profile(command: str, profile: str) -> None:
-    assert quick_credentials.calls_us_for(command, environ={}) == profile
+    assert credential_source.calls_us_for(command, environ={}) == profile
 
 
 @pytest.mark.parametrize(
@@ -273,17 +266,21 @@ def test_which_commands_call_us_and_for_which_profile(command: str, profile: str
         {"AWS_PROFILE": "a"},
         {"AWS_DEFAULT_PROFILE": "b"},
         {"AWS_PROFILE": "a", "AWS_DEFAULT_PROFILE": "b"},
+        {"AWS_PROFILE": ""},
+        {"AWS_PROFILE": "a", "AWS_DEFAULT_PROFILE": ""},
     ],
-    ids=["none", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "both"],
+    ids=["none", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "both", "empty", "empty-default-wins"],
 )
 def test_the_profile_is_picked_as_botocore_picks_it(environ: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     import botocore.session
 
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    expected = botocore.session.Session().get_config_variable("profile") or "default"
-    assert quick_credentials.profile_name(None) == expected
-    assert quick_credentials.profile_name("named") == "named"
+    picked = botocore.session.Session().get_config_variable("profile")
+    expected = "default" if picked is None else picked  # an empty name is a name: botocore's ProfileNotFound
+    assert chosen_profile(None) == expected
+    assert chosen_profile("named") == "named"
+    assert chosen_profile("") == ""
 
 
 @pytest.mark.parametrize(
