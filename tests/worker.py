@@ -1,4 +1,4 @@
-"""One process of the concurrency tests; it reports what happened as one JSON line on stdout.
+"""One process of a herd (tests/herds.py); it reports what happened as one JSON line on stdout.
 
 Modes:
   resolve      resolve each --profile once and report the access keys or errors

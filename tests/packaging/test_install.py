@@ -159,7 +159,7 @@ def test_on_posix_a_refresh_needs_no_filelock(
     """The token is expired, so a refresh under the lock is needed: fcntl.flock is the lock on POSIX.
 
     (Where fcntl is missing, filelock is, and its absence is a clear error:
-    see tests/unit/test_cache.py.)
+    see tests/store/test_cache.py.)
     """
     venv = make_venv()
     venv.pip("install", "--no-deps", str(wheel))
