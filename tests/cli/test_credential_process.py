@@ -12,16 +12,16 @@ from typing import Any, Callable
 import pytest
 
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.cli.conftest import COMMAND, botocore_sso, role_cache_file, write_role_credentials
-from tests.conftest import SSO_CONFIG, needs_endpoint_variables, run_python
-
-LEGACY_CONFIG = """
-    [profile legacy]
-    sso_start_url = https://fake-idc.awsapps.com/start
-    sso_region = us-east-1
-    sso_account_id = 111111111111
-    sso_role_name = ReadOnly
-"""
+from tests.conftest import (
+    COMMAND,
+    LEGACY_CONFIG,
+    SSO_CONFIG,
+    botocore_sso,
+    needs_endpoint_variables,
+    role_cache_file,
+    run_python,
+    write_role_credentials,
+)
 
 
 def parse_document(stdout: str) -> dict[str, Any]:

@@ -14,8 +14,7 @@ from typing import Any, Callable, Dict, Iterator
 import pytest
 
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.cli.conftest import COMMAND, botocore_sso, write_role_credentials
-from tests.conftest import SSO_CONFIG, in_minutes, token_path
+from tests.conftest import COMMAND, SSO_CONFIG, botocore_sso, in_minutes, token_path, write_role_credentials
 
 SHOW_ENVIRONMENT = (
     "import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.startswith('AWS_')}))"

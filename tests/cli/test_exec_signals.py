@@ -25,8 +25,7 @@ from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
-from tests.cli.conftest import COMMAND, write_role_credentials
-from tests.conftest import SSO_CONFIG
+from tests.conftest import COMMAND, SSO_CONFIG, write_role_credentials
 
 pytestmark = pytest.mark.skipif(not hasattr(termios, "TIOCSCTTY"), reason="needs pseudo-terminals")
 

@@ -18,8 +18,7 @@ from botocore_sso_provider.cli.exporting import (
     environment_variables,
     render,
 )
-from tests.cli.conftest import botocore_sso, write_role_credentials
-from tests.conftest import SSO_CONFIG, needs_shell
+from tests.conftest import SSO_CONFIG, botocore_sso, needs_shell, write_role_credentials
 
 EXPIRATION = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 

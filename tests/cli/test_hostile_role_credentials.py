@@ -18,8 +18,7 @@ from typing import Any, Dict
 import pytest
 
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.cli.conftest import botocore_sso, role_cache_file, write_role_credentials
-from tests.conftest import token_path
+from tests.conftest import botocore_sso, role_cache_file, token_path, write_role_credentials
 
 CLIPBOARD_WRITE = "\x1b]52;c;cHduZWQ=\x07"
 """OSC 52: most terminals put what follows into the user's clipboard."""

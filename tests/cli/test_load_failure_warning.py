@@ -15,8 +15,7 @@ from typing import Callable, List
 
 import pytest
 
-from tests.cli.conftest import botocore_sso
-from tests.conftest import SSO_CONFIG
+from tests.conftest import SSO_CONFIG, botocore_sso
 
 MISSING = {
     "serve": ["serve", "--profile", "missing"],

@@ -18,8 +18,7 @@ import pytest
 
 from botocore_sso_provider.cli.credential_server import CredentialServer, is_loopback
 from botocore_sso_provider.cli.exporting import ProfileCredentials
-from tests.cli.conftest import COMMAND, role_cache_file, write_role_credentials
-from tests.conftest import SSO_CONFIG, run_python
+from tests.conftest import COMMAND, SSO_CONFIG, role_cache_file, run_python, write_role_credentials
 
 USES_THE_CONTAINER_PROVIDER = textwrap.dedent(
     """

@@ -23,9 +23,8 @@ from typing import Callable, Iterator, List, Optional
 
 import pytest
 
-from tests.cli.conftest import COMMAND, write_role_credentials
 from tests.cli.test_serve import USES_THE_CONTAINER_PROVIDER, Served, get
-from tests.conftest import SSO_CONFIG, run_python
+from tests.conftest import COMMAND, SSO_CONFIG, run_python, write_role_credentials
 
 MACOS_DEFAULT_DESCRIPTORS = 256
 """``ulimit -n`` on a Mac: a flood a little over it is what exhausted the server's descriptors."""

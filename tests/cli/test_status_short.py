@@ -21,9 +21,16 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional
 import pytest
 
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.cli.conftest import COMMAND, botocore_sso, write_role_credentials
-from tests.conftest import SSO_CONFIG, in_minutes, run_python, token_path
-from tests.functional.test_status import LEGACY
+from tests.cli.test_status import LEGACY
+from tests.conftest import (
+    COMMAND,
+    SSO_CONFIG,
+    botocore_sso,
+    in_minutes,
+    run_python,
+    token_path,
+    write_role_credentials,
+)
 
 ASSUME_ROLE = """
     [profile admin]

@@ -12,7 +12,7 @@ from typing import Callable
 
 import pytest
 
-from tests.cli.conftest import botocore_sso
+from tests.conftest import botocore_sso
 
 HOSTILE_SESSION = "corp\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2Kfine\u202e"  # no CR: the config would split there
 

@@ -1,0 +1,17 @@
+"""Fixtures of the provider tests."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+
+@pytest.fixture
+def clean_hook_state() -> Iterator[None]:
+    """Forget entry points read by earlier tests, before and after."""
+    from botocore_sso_provider.provider import activation
+
+    activation._forget_entry_points()
+    yield
+    activation._forget_entry_points()
