@@ -34,7 +34,7 @@ from .paths import Outcome
 from .states import Selection, State, states
 
 EXAMPLES = settings(
-    max_examples=12,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     database=None,
