@@ -10,7 +10,6 @@ from typing import Any, Callable, Iterator, List, Sequence, Tuple
 import pytest
 
 from botocore_sso_provider.testing import FakeIdentityCenter
-from tests.cli.conftest import moto_url  # noqa: F401 - the fixture, shared
 
 from .paths import CREDENTIAL_PATHS, Outcome, Runner, StatusAnswer, portal_key
 from .states import State, issue_logins, write
@@ -48,7 +47,7 @@ class World:
 @pytest.fixture
 def make_world(
     aws_home: Path,
-    moto_url: str,  # noqa: F811 - the imported fixture
+    moto_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Callable[..., World]]:
     """A world around a fake started with these options (on top of the two below).

@@ -73,11 +73,20 @@ class StatusAnswer:
 
     @property
     def verdict(self) -> str:
-        """``usable`` (a duration or ``role NNm``), ``refresh``, ``login needed``, or ``error``."""
+        """``usable``, ``refresh``, ``login needed``, or ``error``.
+
+        From status's JSON ``verdict`` for the profile (what the provider will
+        do); the prompt line only shows a duration for a token that is due, so
+        it is read only where there is no JSON verdict.
+        """
         if not self.line:
             return "error"
+        profile = (self.json_document or {}).get("profile")
+        said = profile.get("verdict") if isinstance(profile, dict) else None
+        if said in ("usable", "refresh", "login"):
+            return "login needed" if said == "login" else str(said)
         word = self.line.split()[-1] if self.line.split() else ""
-        if word in ("expired", "out"):
+        if word in ("expired", "out", "unreadable"):
             return "login needed"
         if word == "refresh":
             return "refresh"
@@ -146,7 +155,7 @@ class Runner:
 
     def full_path(self, state: State) -> Outcome:
         def resolve() -> str:
-            from botocore_sso_provider.cli.fast import CredentialSource
+            from botocore_sso_provider.cli.credential_source import CredentialSource
 
             return CredentialSource(state.selection.explicit).resolve().access_key
 

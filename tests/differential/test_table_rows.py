@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from botocore_sso_provider.rules.clock import parse_timestamp
+from botocore_sso_provider.rules.timestamps import parse_timestamp
 from tests.conftest import needs_endpoint_variables
 
 from .agreement import (
