@@ -19,12 +19,12 @@ from typing import Any, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..errors import SSOConfigError
+from ..errors import CacheLockedError, CorruptCacheError, SSOConfigError
 from ..provider.clients import portal_client
 from ..provider.credentials import role_cache_key
 from ..provider.faults import describe_failure
 from ..rules.profiles import SSOSessionConfig, resolve_profile
-from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache, role_cache_dir, token_cache_dir
+from ..store.cache import JSONFileCache, role_cache_dir, token_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def log_out(
     key = session.token_cache_key
     try:
         data = tokens.read(key)
-    except CacheFileCorrupt:
+    except CorruptCacheError:
         data = {}
     if data is not None:
         _end_portal_session(data, session.region, botocore_session, report)
@@ -109,7 +109,7 @@ def _delete_token(tokens: JSONFileCache, key: str, report: LogoutReport) -> None
     try:
         with tokens.lock(key):
             removed = tokens.delete(key)
-    except CacheLockTimeout:
+    except CacheLockedError:
         removed = tokens.delete(key)
     if removed:
         report.tokens_removed += 1
@@ -147,7 +147,7 @@ def _json_files(cache: JSONFileCache) -> list[tuple[str, dict[str, Any]]]:
         key = name[: -len(".json")]
         try:
             data = cache.read(key)
-        except CacheFileCorrupt:
+        except CorruptCacheError:
             continue
         if data is not None:
             found.append((key, data))

@@ -14,10 +14,10 @@ import pytest
 from botocore_sso_provider.cli.exporting import (
     FORMATS,
     ProfileCredentials,
-    UnsafeValueError,
     environment_variables,
     render,
 )
+from botocore_sso_provider.errors import UnsafeValueError
 from tests.cli.conftest import botocore_sso, write_role_credentials
 from tests.conftest import SSO_CONFIG, needs_shell
 

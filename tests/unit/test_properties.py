@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from botocore_sso_provider.errors import SSOConfigError, SSOProviderError
+from botocore_sso_provider.errors import CorruptCacheError, SSOConfigError, SSOProviderError
 from botocore_sso_provider.provider import redaction
 from botocore_sso_provider.provider.credentials import _metadata_from_cache
 from botocore_sso_provider.provider.token import TokenProvider, token_file_data, unusable_token_response
@@ -28,7 +28,7 @@ from botocore_sso_provider.rules.profiles import (
     resolve_profile,
     session_for_login,
 )
-from botocore_sso_provider.store.cache import CacheFileCorrupt, CachePathUnusable, JSONFileCache
+from botocore_sso_provider.store.cache import JSONFileCache
 
 EXAMPLES = int(os.environ.get("BOTOCORE_SSO_PROPERTY_EXAMPLES", "100"))
 """Examples per property: 100, fewer where CI repeats the suite on every claimed Python (.ci/run)."""
@@ -139,7 +139,7 @@ def test_the_cache_reads_any_bytes_as_an_object_or_reports_the_file(content: byt
         failure: Any = None
         try:
             assert isinstance(cache.read("k"), dict)
-        except (CacheFileCorrupt, CachePathUnusable) as err:
+        except CorruptCacheError as err:  # UnsafeCacheError included
             failure = err
         assert failure is None or failure.path.startswith(directory)
 

@@ -20,7 +20,7 @@ import pytest
 from botocore_sso_provider.cli import fast as quick_credentials
 from botocore_sso_provider.provider.credentials import ADVISORY_REFRESH_WINDOW, role_cache_key
 from botocore_sso_provider.rules.profiles import resolve_profile
-from botocore_sso_provider.store import files as quick_files
+from botocore_sso_provider.store import config_read
 from botocore_sso_provider.store.cache import role_cache_dir
 from tests.conftest import in_minutes
 
@@ -308,7 +308,7 @@ def test_section_names_split_as_botocore_splits_them(key: str) -> None:
         expected = shlex.split(key)
     except ValueError:
         expected = None
-    assert quick_files.split_section_name(key) == expected
+    assert config_read.split_section_name(key) == expected
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from . import CommandError
-
 NAME = "populate"
 HELP = "write a profile for every account and role into the AWS config file"
 EXAMPLES = """examples:
@@ -37,6 +35,7 @@ def run(args: Any) -> int:
 
     from ...account.populate import populate, read_config, render_name, write_config
     from ...account.portal import AccountAccess, PortalLister, usable_accounts
+    from ...errors import CommandError  # in run: --help and completion load every command's module
     from ...rules.profiles import config_file_path, resolve_session
     from ...rules.terminal import printable
     from ...store.files import is_region_name
