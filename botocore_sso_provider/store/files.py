@@ -157,8 +157,8 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 _trusted_directories: set[str] = set()
 
 
-def read_private_json(path: str) -> Any:
-    """The JSON in ``path`` if it is a small regular file of ours in a directory of ours; else None.
+def read_private_json(path: str) -> Optional[dict[str, Any]]:
+    """The JSON object in ``path`` if it is a small regular file of ours in a directory of ours; else None.
 
     None also where only a look-up could tell (:func:`.trust.distrust`,
     ``strict``), for a symlink, and for a file over ``MAX_CACHE_FILE_SIZE``:
@@ -188,9 +188,10 @@ def read_private_json(path: str) -> Any:
     import json
 
     try:
-        return json.loads(data.decode("utf-8"))
+        parsed = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError):  # torn, not ours, or nested too deep: the full path re-reads it
         return None
+    return parsed if isinstance(parsed, dict) else None  # not a cache file: the full path says so
 
 
 def read_trusted(path: str) -> Optional[bytes]:
