@@ -1,21 +1,57 @@
-"""The errors a user can meet, each saying what happened and the command that fixes it.
+"""Every exception of the package, each saying what happened and the command that fixes it.
 
-Every class subclasses the botocore exceptions that callers of botocore already
-catch, so code written against botocore's native SSO support keeps working:
-where botocore's own provider raises ``SSOTokenLoadError`` (no token, a token
-file without ``accessToken`` or ``expiresAt``), ``TokenRetrievalError`` (an
-sso-session token that expired and cannot be refreshed) or a ``ClientError``
-(ForbiddenException from GetRoleCredentials), ours is an instance of the same
-class, with our message.
+The tree (botocore bases in brackets)::
+
+    Exception
+    ├── SSOProviderError                  every error raised on purpose; a user may meet each
+    │   ├── SSOConfigError                [InvalidConfigError] the config does not describe a usable profile
+    │   ├── CredentialLoopError           [InvalidConfigError] credential_process calls itself
+    │   ├── NotLoggedInError              [SSOTokenLoadError, UnauthorizedSSOTokenError]
+    │   ├── TokenExpiredError             [UnauthorizedSSOTokenError, TokenRetrievalError]
+    │   ├── SessionEndedError             [UnauthorizedSSOTokenError, TokenRetrievalError]
+    │   ├── RegistrationExpiredError      [UnauthorizedSSOTokenError, TokenRetrievalError]
+    │   ├── UnwritableCacheError          [UnauthorizedSSOTokenError, TokenRetrievalError]
+    │   ├── CorruptCacheError             [SSOTokenLoadError, UnauthorizedSSOTokenError] raised by store/
+    │   │   └── UnsafeCacheError          a cache path not trusted or not usable (raised by store/)
+    │   ├── CacheLockedError              [TokenRetrievalError] a lock wait timed out (raised by store/)
+    │   ├── LoginError                    [UnauthorizedSSOTokenError] an interactive login failed
+    │   ├── LoginCachePathError           [UnauthorizedSSOTokenError] a login could not be saved
+    │   ├── ServiceUnavailableError       [TokenRetrievalError]
+    │   ├── UnexpectedAnswerError         [TokenRetrievalError] not IAM Identity Center's answer
+    │   ├── RoleAccessDeniedError         [CredentialRetrievalError, ClientError]
+    │   ├── NoCredentialsError            [CredentialRetrievalError]
+    │   └── ConsoleSignInError            [CredentialRetrievalError]
+    └── InternalSignal                    caught inside the package, told as one of the above or a
+        │                                 command's sentence; never raised out of a public call
+        ├── CommandError                  a command line mistake (cli.main: exit status 2)
+        ├── UnsafeValueError [ValueError] export: a value the chosen shell cannot quote
+        ├── VanityURLError                a start URL that does not resolve (login: SSOConfigError)
+        ├── ListenerError                 the PKCE redirect listener cannot open (login: LoginError)
+        ├── UnusableLoginAnswer           an OIDC answer a login cannot use (login: LoginError)
+        ├── RequestHeadTooLarge [ConnectionAbortedError]  a local HTTP client sent too much
+        └── RoleListingAbandoned          another thread's role listing failed (account listing)
+
+Every ``SSOProviderError`` subclasses the botocore exceptions that callers of
+botocore already catch, so code written against botocore's native SSO support
+keeps working: where botocore's own provider raises ``SSOTokenLoadError`` (no
+token, a token file without ``accessToken`` or ``expiresAt``),
+``TokenRetrievalError`` (an sso-session token that expired and cannot be
+refreshed) or a ``ClientError`` (ForbiddenException from GetRoleCredentials),
+ours is an instance of the same class, with our message.
 Messages are templates kept as class data (``fmt``), so tests can match them,
 and they are filled only with names, paths and commands: never a token,
 client secret or key.
+
+The store raises its errors (``CorruptCacheError``, ``UnsafeCacheError``,
+``CacheLockedError``) before it knows which login a file belongs to: they then
+read with ``fmt_before_login``. The provider adds the login with
+:meth:`SSOProviderError.with_login`, which keeps the class.
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from botocore.exceptions import (
     ClientError,
@@ -27,6 +63,8 @@ from botocore.exceptions import (
 )
 
 LOGIN_COMMAND = "botocore-sso login"
+
+_Error = TypeVar("_Error", bound="SSOProviderError")
 
 
 def login_command(profile: Optional[str] = None, session_name: Optional[str] = None) -> str:
@@ -49,10 +87,30 @@ class SSOProviderError(Exception):
     summary = "SSO credentials unavailable"
     """A few words for callers of the botocore bases that read ``kwargs["error_msg"]``."""
 
+    fmt_before_login: Optional[str] = None
+    """The message while no login is named (no ``subject``): a store error, raised below the provider."""
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("provider", "sso")
         kwargs.setdefault("error_msg", kwargs.get("reason") or self.summary)
+        if self.fmt_before_login is not None and "subject" not in kwargs:
+            self.fmt = self.fmt_before_login
         super().__init__(**kwargs)  # the botocore base formats ``fmt`` with these
+
+    @property
+    def names_login(self) -> bool:
+        """Whether the message names the login it is about (``subject``, and ``command`` to run)."""
+        return "subject" in self.kwargs
+
+    def with_login(self: _Error, **names: Any) -> _Error:
+        """The same error, of the same class, about the login ``names`` give (subject, command, ...).
+
+        An error that names its login already is returned as it is: the
+        innermost caller knew best which login it was about.
+        """
+        if self.names_login:
+            return self
+        return type(self)(**{**self.kwargs, **names})
 
 
 class SSOConfigError(SSOProviderError, InvalidConfigError):
@@ -108,9 +166,35 @@ LOGIN_NEEDED = (NotLoggedInError, TokenExpiredError, SessionEndedError, Registra
 
 
 class CorruptCacheError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOTokenError):
-    """A cache file cannot be read as the JSON it must hold."""
+    """A cache file cannot be read as the JSON it must hold (or, below, must not be trusted).
+
+    Raised by the store with ``path`` and ``reason``; code that skips an
+    unreadable file skips an untrusted one (:class:`UnsafeCacheError`) too.
+    """
 
     fmt = "The SSO cache file {path} for {subject} is unreadable ({reason}). Run: {command}"
+    fmt_before_login = "The SSO cache file {path} is unreadable ({reason})."
+
+    @property
+    def path(self) -> str:
+        return str(self.kwargs["path"])
+
+    @property
+    def reason(self) -> str:
+        return str(self.kwargs["reason"])
+
+
+class UnsafeCacheError(CorruptCacheError):
+    """A cache path not trusted (another user's, writable by others) or not usable; ``fix`` says how."""
+
+    fmt = "The SSO cache for {subject} cannot be used: {path} {reason}. To fix it: {fix}"
+    fmt_before_login = "The SSO cache cannot be used: {path} {reason}. To fix it: {fix}"
+
+    summary = "SSO cache path not trusted or not usable"
+
+    @property
+    def fix(self) -> str:
+        return str(self.kwargs["fix"])
 
 
 class RoleAccessDeniedError(SSOProviderError, CredentialRetrievalError, ClientError):
@@ -150,30 +234,31 @@ class CacheLockedError(SSOProviderError, TokenRetrievalError):
     """Another process held a cache lock for longer than the lock timeout.
 
     ``holder`` and ``advice`` say who holds it and what to do (resume a
-    stopped holder, wait for a running one): the cache reads them from the
-    lock file and ``/proc`` when the wait times out (``CacheLockTimeout``).
+    stopped holder, wait for a running one): the store reads them from the
+    lock file and ``/proc`` the moment the wait times out.
     """
 
     fmt = (
         "{holder} held the SSO cache lock {path} for {timeout:g} s, so the credentials for "
         "{subject} could not be refreshed; {advice}."
     )
+    fmt_before_login = "{holder} held the SSO cache lock {path} for {timeout:g} s; {advice}."
 
     summary = "cache lock timeout"
+
+    @property
+    def path(self) -> str:
+        return str(self.kwargs["path"])
+
+    @property
+    def timeout(self) -> float:
+        return float(self.kwargs["timeout"])
 
 
 class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
     """An interactive login did not complete (denied, timed out, expired code)."""
 
     fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"
-
-
-class UnsafeCacheError(SSOProviderError, UnauthorizedSSOTokenError):
-    """A cache path is not trusted (another user's, writable by others) or cannot be used."""
-
-    fmt = "The SSO cache for {subject} cannot be used: {path} {reason}. To fix it: {fix}"
-
-    summary = "SSO cache path not trusted or not usable"
 
 
 class UnexpectedAnswerError(SSOProviderError, TokenRetrievalError):
@@ -215,3 +300,48 @@ class NoCredentialsError(SSOProviderError, CredentialRetrievalError):
     )
 
     summary = "no credentials"
+
+
+class ConsoleSignInError(SSOProviderError, CredentialRetrievalError):
+    """The federation endpoint refused the credentials or could not be reached."""
+
+    fmt = 'Could not sign in to the AWS console with profile "{profile}": {reason}. {fix}'
+    summary = "console sign-in failed"
+
+
+class InternalSignal(Exception):
+    """Marker base: raised and caught inside the package, then told as an error above or a command's line."""
+
+
+class CommandError(InternalSignal):
+    """A mistake in a command's arguments, told in one sentence with the fix (exit status 2)."""
+
+
+class UnsafeValueError(InternalSignal, ValueError):
+    """A value holds a character the chosen shell cannot quote; it is not printed."""
+
+    def __init__(self, variable: str, shell: str) -> None:
+        super().__init__(
+            f"The value of {variable} holds a character {shell} cannot quote safely, so it is not "
+            "printed. Use --format process or json."
+        )
+
+
+class VanityURLError(InternalSignal):
+    """The start URL could not be resolved to an IAM Identity Center URL; the message says why."""
+
+
+class ListenerError(InternalSignal):
+    """The listener could not be opened (the port is taken, or not allowed)."""
+
+
+class UnusableLoginAnswer(InternalSignal):
+    """An OIDC answer the login cannot use; the message names the operation and the field."""
+
+
+class RequestHeadTooLarge(InternalSignal, ConnectionAbortedError):
+    """The client sent more than MAX_REQUEST_HEAD bytes without finishing its headers."""
+
+
+class RoleListingAbandoned(InternalSignal):
+    """Another thread's role listing failed, so this one stopped."""

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import urlencode
 
-from botocore.exceptions import CredentialRetrievalError
-
-from ..errors import SSOProviderError
+from ..errors import ConsoleSignInError
 
 FEDERATION_ENDPOINT_VARIABLE = "BOTOCORE_SSO_FEDERATION_ENDPOINT"
 ISSUER = "botocore-sso"
@@ -48,13 +46,6 @@ PARTITIONS = {
         "https://console.amazonaws-us-gov.com",
     ),
 }
-
-
-class ConsoleSignInError(SSOProviderError, CredentialRetrievalError):
-    """The federation endpoint refused the credentials or could not be reached."""
-
-    fmt = 'Could not sign in to the AWS console with profile "{profile}": {reason}. {fix}'
-    summary = "console sign-in failed"
 
 
 def partition_for_region(region: str) -> Partition:

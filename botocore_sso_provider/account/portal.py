@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Optional
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..errors import ServiceUnavailableError, SessionEndedError, login_command
+from ..errors import RoleListingAbandoned, ServiceUnavailableError, SessionEndedError, login_command
 from ..provider.clients import portal_client
 from ..provider.faults import describe_failure, is_transient
 from ..provider.token import TokenProvider
@@ -137,10 +137,6 @@ def sort_key(account: AccountAccess) -> tuple[str, str]:
     return (account.account_name.lower(), account.account_id)
 
 
-class _Abandoned(Exception):
-    """Another thread's role listing failed, so this one stopped."""
-
-
 class PortalLister:
     """Lists the accounts and roles of one sso-session or legacy start URL."""
 
@@ -179,7 +175,7 @@ class PortalLister:
         with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="sso-roles") as pool:
             futures = [pool.submit(self._roles, account["accountId"]) for account in listed]
         failures = [err for err in (f.exception() for f in futures) if err is not None]
-        real = [err for err in failures if not isinstance(err, _Abandoned)]
+        real = [err for err in failures if not isinstance(err, RoleListingAbandoned)]
         if real:
             raise real[0]
         role_lists = [f.result() for f in futures]
@@ -198,7 +194,7 @@ class PortalLister:
         try:
             pages = self._pages("list_account_roles", "roleList", account_id)
             names = {str(role["roleName"]) for role in pages}
-        except _Abandoned:
+        except RoleListingAbandoned:
             raise
         except BaseException:
             self._abandon.set()  # the listing has failed: the other threads stop retrying
@@ -229,7 +225,7 @@ class PortalLister:
         attempt = 0
         while True:
             if self._abandon.is_set():
-                raise _Abandoned()
+                raise RoleListingAbandoned()
             attempt += 1
             token = self._access_token()
             try:

@@ -101,14 +101,11 @@ def environment_variables(credentials: ProfileCredentials) -> dict[str, str]:
     return variables
 
 
-class UnsafeValueError(ValueError):
-    """A value holds a character the chosen shell cannot quote; it is not printed."""
+def _unsafe_value(variable: str, shell: str) -> Exception:
+    """``errors.UnsafeValueError``, imported only when raised: a warm export runs without botocore."""
+    from ..errors import UnsafeValueError
 
-    def __init__(self, variable: str, shell: str) -> None:
-        super().__init__(
-            f"The value of {variable} holds a character {shell} cannot quote safely, so it is not "
-            "printed. Use --format process or json."
-        )
+    return UnsafeValueError(variable, shell)
 
 
 def posix_quote(value: str) -> str:
@@ -151,7 +148,7 @@ def _powershell(name: str, value: str) -> str:
 def _windows_cmd(name: str, value: str) -> str:
     # Inside set "NAME=value" the characters & | < > ^ are literal; % and ! expand and " ends it.
     if any(c in _CMD_UNSAFE for c in value):
-        raise UnsafeValueError(name, "windows-cmd")
+        raise _unsafe_value(name, "windows-cmd")
     return f'set "{name}={value}"'
 
 
@@ -184,5 +181,5 @@ def render(credentials: ProfileCredentials, format: str) -> str:
     variables = environment_variables(credentials)
     for name, value in variables.items():
         if "\0" in value:
-            raise UnsafeValueError(name, format)
+            raise _unsafe_value(name, format)
     return "".join(line(name, value) + "\n" for name, value in variables.items())

@@ -22,7 +22,8 @@ from ..rules import clock
 from ..rules.profiles import SSO, SSOConfig, chosen_profile, resolve_profile, route, sso_root
 from ..rules.records import FRESH, RoleRecord, role_record, token_record
 from ..rules.verdicts import LOGIN, prompt_line, verdict
-from ..store.files import load_config, read_ini, read_private_json
+from ..store.config_read import load_config, read_ini
+from ..store.files import read_private_json
 from .exporting import ProfileCredentials
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)

@@ -16,7 +16,6 @@ import sys
 
 from .._version import __version__
 from ..rules.terminal import EscapingWriter, printable
-from .commands import CommandError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -141,17 +140,17 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
         status: int = handler(args)
     except KeyboardInterrupt:
         return 130
-    except CommandError as err:
-        sys.stderr.write(f"botocore-sso: {err}\n")
-        return 2
     except Exception as err:
+        # errors.py imports botocore: loaded here, once something failed, never on the way to success
         from botocore.exceptions import BotoCoreError
 
-        from ..store.cache import CacheFileCorrupt
+        from ..errors import CommandError
 
-        # ours subclass botocore's; botocore's own read as well; a cache path that
-        # cannot be used (a stranger's lock, ...) names itself and its fix
-        if isinstance(err, (BotoCoreError, CacheFileCorrupt)):
+        if isinstance(err, CommandError):
+            sys.stderr.write(f"botocore-sso: {err}\n")
+            return 2
+        # ours subclass botocore's (the store's cache errors included); botocore's own read as well
+        if isinstance(err, BotoCoreError):
             sys.stderr.write(f"botocore-sso: {err}\n")
         elif isinstance(err, OSError):
             where = f" {printable(err.filename)}" if err.filename else ""

@@ -18,7 +18,7 @@ import datetime
 from typing import Any, Mapping, NamedTuple, Optional, Union
 
 from .. import settings
-from ..errors import SSOConfigError, login_command
+from ..errors import CorruptCacheError, SSOConfigError, login_command
 from ..provider.config import resolve_profile, resolve_session
 from ..rules import clock
 from ..rules.profiles import (
@@ -34,12 +34,7 @@ from ..rules.profiles import route as profile_route
 from ..rules.records import EXPIRED, FRESH, RoleRecord, TokenRecord, role_record, token_record
 from ..rules.timestamps import format_timestamp
 from ..rules.verdicts import LOGIN, login_verdict, prompt_line, verdict
-from ..store import cache as _cache
 from ..store.cache import JSONFileCache
-
-# What the cache raises for a file it will not use: unparseable, and (where the cache checks
-# ownership and file types) untrusted. Each carries ``path`` and ``reason``.
-_UNREADABLE: tuple[type[Exception], ...] = (_cache.CacheFileCorrupt,)
 
 Token = Union[TokenRecord, str, None]
 Role = Union[RoleRecord, str, None]
@@ -154,11 +149,11 @@ def login_status(
     token: Token = None
     try:
         data = tokens.read(login.token_cache_key)
-    except _UNREADABLE as err:
-        problem = _problem("the token file", getattr(err, "path", "?"), getattr(err, "reason", err))
+    except CorruptCacheError as err:  # an untrusted file (UnsafeCacheError) among them
+        problem = _problem("the token file", err.path, err.reason)
         fix = getattr(err, "fix", None)
         problem = f"{problem}. {fix}" if fix else problem
-        token = str(getattr(err, "reason", err))
+        token = err.reason
     else:
         token = None if data is None else token_record(data)
         if isinstance(token, str):
@@ -177,8 +172,8 @@ def _role(cache: JSONFileCache, account_id: str, role_name: str, login: SSOSessi
     key = role_cache_key_of(account_id, role_name, session_name=login.name, start_url=login.start_url)
     try:
         data = cache.read(key)
-    except _UNREADABLE as err:
-        return str(getattr(err, "reason", err))
+    except CorruptCacheError as err:
+        return err.reason
     return None if data is None else role_record(data)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Optional
 
+from ..errors import UnusableLoginAnswer
+
 DEFAULT_POLL_INTERVAL = 5.0
 """RFC 8628, section 3.2: the interval when the service names none."""
 
@@ -21,16 +23,12 @@ MAX_EXPIRES_IN = 30 * 86400
 """Longer-lived device codes or tokens than this are not what IAM Identity Center issues."""
 
 
-class UnexpectedAnswer(Exception):
-    """An answer the login cannot use; the message names the operation and the field."""
-
-
 def checked_registration(answer: Mapping[str, Any]) -> Mapping[str, Any]:
     """A RegisterClient answer with a client ID, a secret and a numeric secret expiry."""
     _require_text(answer, "RegisterClient", "clientId", "clientSecret")
     expires_at = _number(answer.get("clientSecretExpiresAt"))
     if expires_at is None or not 0 < expires_at < 2**40:
-        raise UnexpectedAnswer("RegisterClient answered without a usable clientSecretExpiresAt")
+        raise UnusableLoginAnswer("RegisterClient answered without a usable clientSecretExpiresAt")
     return answer
 
 
@@ -39,7 +37,7 @@ def checked_device_authorization(answer: Mapping[str, Any]) -> Mapping[str, Any]
     _require_text(answer, "StartDeviceAuthorization", "deviceCode", "userCode", "verificationUri")
     expires_in = _number(answer.get("expiresIn"))
     if expires_in is None or not 0 < expires_in <= MAX_EXPIRES_IN:
-        raise UnexpectedAnswer("StartDeviceAuthorization answered without a usable expiresIn")
+        raise UnusableLoginAnswer("StartDeviceAuthorization answered without a usable expiresIn")
     poll_interval(answer)
     return answer
 
@@ -51,7 +49,7 @@ def poll_interval(answer: Mapping[str, Any]) -> float:
         return DEFAULT_POLL_INTERVAL
     value = _number(raw)
     if value is None or not 0 < value <= MAX_POLL_INTERVAL:
-        raise UnexpectedAnswer(
+        raise UnusableLoginAnswer(
             f"StartDeviceAuthorization answered a polling interval of {raw!r} seconds "
             f"(it must be between 0 and {MAX_POLL_INTERVAL:g})"
         )
@@ -63,14 +61,14 @@ def checked_token(answer: Mapping[str, Any]) -> Mapping[str, Any]:
     _require_text(answer, "CreateToken", "accessToken")
     expires_in = _number(answer.get("expiresIn"))
     if expires_in is None or not 0 < expires_in <= MAX_EXPIRES_IN:
-        raise UnexpectedAnswer("CreateToken answered without a usable expiresIn")
+        raise UnusableLoginAnswer("CreateToken answered without a usable expiresIn")
     return answer
 
 
 def _require_text(answer: Mapping[str, Any], operation: str, *names: str) -> None:
     missing = [name for name in names if not isinstance(answer.get(name), str) or not answer.get(name)]
     if missing:
-        raise UnexpectedAnswer(f"{operation} answered without {', '.join(missing)}")
+        raise UnusableLoginAnswer(f"{operation} answered without {', '.join(missing)}")
 
 
 def _number(value: Any) -> Optional[float]:

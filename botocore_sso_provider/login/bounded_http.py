@@ -54,10 +54,6 @@ ACCEPT_BACKOFF = 0.5
 _OUT_OF_DESCRIPTORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 
-class RequestHeadTooLarge(ConnectionAbortedError):
-    """The client sent more than MAX_REQUEST_HEAD bytes without finishing its headers."""
-
-
 class _Connections:
     """The open connections; those waiting for a request may be closed to make room, oldest first."""
 
@@ -158,6 +154,8 @@ class _RequestHeadReader(io.RawIOBase):
         if remaining <= 0:
             raise socket.timeout("the request did not arrive in time")
         if self._budget <= 0:
+            from ..errors import RequestHeadTooLarge  # here: serve and exec --server run without botocore
+
             raise RequestHeadTooLarge("the request head is too large")
         self._connection.settimeout(remaining)
         view = memoryview(buffer)[: self._budget]

@@ -8,10 +8,9 @@ from typing import Any, Iterator
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from ..errors import LoginError, ServiceUnavailableError, SSOProviderError, login_command
+from ..errors import LoginError, ServiceUnavailableError, SSOProviderError, UnusableLoginAnswer, login_command
 from ..provider.faults import describe_failure, is_transient
 from ..rules.profiles import SSOSessionConfig
-from .answers import UnexpectedAnswer
 
 
 def login_names(session: SSOSessionConfig) -> dict[str, Any]:
@@ -31,7 +30,7 @@ def reported_as_login_errors(session: SSOSessionConfig) -> Iterator[None]:
         yield
     except SSOProviderError:
         raise
-    except UnexpectedAnswer as err:
+    except UnusableLoginAnswer as err:
         raise LoginError(reason=f"IAM Identity Center {err}", **login_names(session)) from None
     except (ResponseParserError, ValueError) as err:
         # botocore's parser fails with ValueError on a field of the wrong type (a Long that is text).

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
+from ..errors import ListenerError
 from .bounded_http import BoundedHTTPServer, BoundedRequestHandler
 
 CALLBACK_PATH = "/oauth/callback"
@@ -42,10 +43,6 @@ _FAILED_PAGE = (
     b"<body><h1>Sign-in failed</h1><p>The sign-in did not complete; see the terminal. "
     b"You can close this window.</p></body></html>"
 )
-
-
-class ListenerError(Exception):
-    """The listener could not be opened (the port is taken, or not allowed)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..errors import SSOConfigError
+from ..errors import SSOConfigError, VanityURLError
 from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import TokenRecord
@@ -26,7 +26,7 @@ from .listener import DEFAULT_TIMEOUT
 from .pkce import PKCELogin, pkce_unsupported
 from .preflight import check_cache_paths
 from .single_flight import log_in_once
-from .vanity import ResolvedStartURL, VanityURLError, resolve_start_url
+from .vanity import ResolvedStartURL, resolve_start_url
 
 LOCK_WAIT_MARGIN = 60.0
 """Seconds a waiting process allows beyond the login timeout for the other login to finish."""

@@ -19,13 +19,13 @@ from typing import Any, Mapping, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..errors import SSOConfigError
+from ..errors import CacheLockedError, CorruptCacheError, SSOConfigError
 from ..provider.clients import portal_client
 from ..provider.config import resolve_profile
 from ..provider.faults import describe_failure
 from ..rules.profiles import SSOSessionConfig
 from ..settings import role_cache_dir, token_cache_dir
-from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
+from ..store.cache import JSONFileCache
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def log_out(
     key = session.token_cache_key
     try:
         data = tokens.read(key)
-    except CacheFileCorrupt:
+    except CorruptCacheError:
         data = {}
     if data is not None:
         _end_portal_session(data, session.region, botocore_session, report)
@@ -110,7 +110,7 @@ def _delete_token(tokens: JSONFileCache, key: str, report: LogoutReport) -> None
     try:
         with tokens.lock(key):
             removed = tokens.delete(key)
-    except CacheLockTimeout:
+    except CacheLockedError:
         removed = tokens.delete(key)
     if removed:
         report.tokens_removed += 1
@@ -148,7 +148,7 @@ def _json_files(cache: JSONFileCache) -> list[tuple[str, dict[str, Any]]]:
         key = name[: -len(".json")]
         try:
             data = cache.read(key)
-        except CacheFileCorrupt:
+        except CorruptCacheError:
             continue
         if data is not None:
             found.append((key, data))

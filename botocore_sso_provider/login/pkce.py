@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from botocore.awsrequest import AWSResponse
 
-from ..errors import LoginError
+from ..errors import ListenerError, LoginError
 from ..provider.clients import oidc_client
 from ..rules.clock import Clock, utcnow
 from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
@@ -32,7 +32,7 @@ from .answers import checked_token
 from .browser import Host, open_url
 from .failures import login_names, reported_as_login_errors
 from .interaction import TextSink, WaitingDisplay
-from .listener import DEFAULT_TIMEOUT, ListenerError, RedirectListener
+from .listener import DEFAULT_TIMEOUT, RedirectListener
 from .preflight import check_cache_paths
 from .registration import AUTHORIZATION_CODE_GRANT, Registration, RegistrationStore
 from .token_file import save_login

@@ -19,10 +19,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
+from ..errors import CorruptCacheError
 from ..rules.clock import Clock
 from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
 from ..rules.timestamps import format_timestamp, parse_timestamp
-from ..store.cache import CacheFileCorrupt, JSONFileCache
+from ..store.cache import JSONFileCache
 from .answers import checked_registration
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -84,7 +85,7 @@ class RegistrationStore:
         """The cached registration when it fits ``grant`` and lives long enough."""
         try:
             stored = self._cache.read(self.key)
-        except CacheFileCorrupt:
+        except CorruptCacheError:
             return None
         if not stored or not serves_grant(stored, grant):
             return None

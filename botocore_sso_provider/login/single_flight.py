@@ -14,14 +14,15 @@ once more for each waiting process.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any, Callable, Mapping, Optional
 
-from ..errors import CacheLockedError, LoginError, login_command
+from ..errors import CacheLockedError, CorruptCacheError, LoginError, login_command
 from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import TokenRecord, known_token, token_record
-from ..store.cache import CacheFileCorrupt, CacheLockTimeout, JSONFileCache
+from ..store.cache import JSONFileCache
 from .interaction import TextSink
 
 USABLE_MARGIN = datetime.timedelta(minutes=1)
@@ -66,11 +67,13 @@ def log_in_once(
             )
         return login(), True
 
-    try:
-        with JSONFileCache(directory, lock_timeout=0).lock(login_lock_key(session)):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(JSONFileCache(directory, lock_timeout=0).lock(login_lock_key(session)))
+        except CacheLockedError:
+            pass  # another process is logging in (a timeout inside our own login is not this one)
+        else:
             return under_lock(waited=False)
-    except CacheLockTimeout:
-        pass
     out.write(
         f"Another process is logging in to {session.subject}; waiting for it to finish "
         f"(up to {wait_timeout / 60:.0f} min)...\n"
@@ -79,8 +82,8 @@ def log_in_once(
     try:
         with JSONFileCache(directory, lock_timeout=wait_timeout).lock(login_lock_key(session)):
             token, logged_in = under_lock(waited=True)
-    except CacheLockTimeout as err:
-        raise CacheLockedError(**err.details(), **_names(session)) from None
+    except CacheLockedError as err:
+        raise err.with_login(**_names(session)) from None
     if not logged_in:
         out.write(f"The other process logged in to {session.subject}; using its token.\n")
         out.flush()
@@ -99,7 +102,7 @@ def _names(session: SSOSessionConfig) -> dict[str, Any]:
 def _read(cache: JSONFileCache, key: str) -> Optional[dict[str, Any]]:
     try:
         return cache.read(key)
-    except CacheFileCorrupt:
+    except CorruptCacheError:
         return None
 
 

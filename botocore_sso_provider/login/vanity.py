@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ..errors import VanityURLError
 from ..rules.terminal import printable
 
 DEFAULT_TIMEOUT = 10.0
@@ -61,10 +62,6 @@ _DEVICE_VERIFICATION_HOST = re.compile(
 """Where SSO OIDC's StartDeviceAuthorization sends the user (``device.sso.us-east-1.amazonaws.com``)."""
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PLAIN_URL = re.compile(r"[!-~]+")
-
-
-class VanityURLError(Exception):
-    """The start URL could not be resolved to an IAM Identity Center URL; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,12 @@ from .. import settings
 from ..errors import (
     LOGIN_NEEDED,
     CacheLockedError,
+    CorruptCacheError,
     RoleAccessDeniedError,
     ServiceUnavailableError,
     SessionEndedError,
     UnexpectedAnswerError,
+    UnsafeCacheError,
     login_command,
 )
 from ..rules import clock as clocks
@@ -42,7 +44,7 @@ from ..rules.credential_values import role_credentials_problem
 from ..rules.profiles import SSOConfig
 from ..rules.records import FRESH, RoleRecord, role_record
 from ..rules.timestamps import format_timestamp, from_epoch_millis
-from ..store.cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, JSONFileCache
+from ..store.cache import JSONFileCache
 from . import botocore_credentials, redaction
 from .config import resolve_profile
 
@@ -134,10 +136,12 @@ class RoleCredentialFetcher:
                 self._tokens.refresh_unless_busy()  # the refresh the fetching process will wait for
             with self._cache.lock(self._key, ready=self._fresh_cached) as held:
                 return held.ready if held.ready is not None else self._fetch_held()
-        except CacheLockTimeout as err:
-            raise CacheLockedError(**err.details(), **self._names()) from None
-        except CachePathUnusable as err:
-            _warn_unusable(err)  # the lock: fetch for this process alone, share nothing
+        except CacheLockedError as err:
+            raise err.with_login(**self._names()) from None
+        except UnsafeCacheError as err:
+            if err.names_login:
+                raise  # the token cache's, from inside the role lock
+            _warn_unusable(err)  # the role lock: fetch for this process alone, share nothing
             return self._fetch_and_store(store=False)
 
     def _fetch_held(self) -> dict[str, Any]:
@@ -154,10 +158,10 @@ class RoleCredentialFetcher:
     def _fresh_cached(self) -> Optional[dict[str, Any]]:
         try:
             data = self._cache.read(self._key)
-        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
+        except UnsafeCacheError as err:  # before its base, CorruptCacheError
             _warn_unusable(err)
             return None
-        except CacheFileCorrupt as err:
+        except CorruptCacheError as err:
             logger.debug("Ignoring unreadable role cache file %s (%s)", err.path, err.reason)
             return None
         record = role_record(data) if data is not None else None
@@ -221,7 +225,7 @@ class RoleCredentialFetcher:
         if store:
             try:
                 self._cache.write(self._key, data)
-            except (CachePathUnusable, OSError) as err:
+            except (UnsafeCacheError, OSError) as err:
                 logger.warning("Role credentials of profile %s not cached: %s", self._config.profile, err)
         record = role_record(data)
         assert isinstance(record, RoleRecord)  # checked above, field by field
@@ -308,7 +312,7 @@ def _warn_clock_skew(skew: datetime.timedelta, believed: bool = True) -> None:
     )
 
 
-def _warn_unusable(err: CachePathUnusable) -> None:
+def _warn_unusable(err: UnsafeCacheError) -> None:
     """Once per path: the role cache there is not used, and how to fix it."""
     if err.path in _unusable_warned:
         return

@@ -51,7 +51,8 @@ from ..rules.records import (
     token_record,
     unusable_token_response,
 )
-from ..store.cache import CacheFileCorrupt, CacheLockTimeout, CachePathUnusable, Held, JSONFileCache
+from ..store.cache import JSONFileCache
+from ..store.cache_lock import Held
 from . import redaction
 from .clients import oidc_client
 from .faults import describe_failure, is_foreign_answer, is_transient
@@ -114,10 +115,8 @@ class TokenProvider:
         """The cached token as it is, or the error that says how to get one."""
         try:
             data = self._cache.read(self.cache_key)
-        except CachePathUnusable as err:  # before its base, CacheFileCorrupt
-            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
-        except CacheFileCorrupt as err:
-            raise CorruptCacheError(path=err.path, reason=err.reason, **self._names()) from None
+        except CorruptCacheError as err:  # an untrusted one (UnsafeCacheError) too
+            raise err.with_login(**self._names()) from None
         if data is None:
             raise NotLoggedInError(**self._names())
         token = token_record(data)
@@ -285,7 +284,7 @@ class TokenProvider:
         )
         try:
             self._cache.write(self.cache_key, data)
-        except (CachePathUnusable, OSError) as err:
+        except (UnsafeCacheError, OSError) as err:
             # Checked just before the call, so another tool changed the directory meanwhile.
             logger.warning(
                 "The refreshed SSO token for %s could not be saved (%s); other processes will need a "
@@ -338,10 +337,8 @@ class TokenProvider:
         try:
             with self._cache.lock(self.cache_key, ready=ready) as held:
                 yield held
-        except CacheLockTimeout as err:
-            raise CacheLockedError(**err.details(), **self._names()) from None
-        except CachePathUnusable as err:
-            raise UnsafeCacheError(path=err.path, reason=err.reason, fix=err.fix, **self._names()) from None
+        except (CacheLockedError, UnsafeCacheError) as err:
+            raise err.with_login(**self._names()) from None
 
     def _names(self) -> dict[str, Any]:
         return {

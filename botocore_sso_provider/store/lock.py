@@ -17,7 +17,9 @@ calling it directly costs microseconds where importing ``filelock`` costs 6-8
 ms in every waiting process. Elsewhere ``filelock`` provides it. The lock file
 is never deleted (deleting it would split waiters across inodes). While held,
 it names the holder's pid (see :mod:`.lock_holder`), so a waiter that times
-out can say who holds it and what to do.
+out can say who holds it and what to do (``errors.CacheLockedError``).
+How the cache takes it (private directories, trusted lock paths, the
+fallback where nothing can be written) is :mod:`.cache_lock`'s.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ import threading
 import time
 from typing import Any, Callable, Optional, TypeVar
 
-from .lock_holder import clear_pid, write_pid
+from ..errors import CacheLockedError
+from .files import PRIVATE_FILE_MODE
+from .lock_holder import clear_pid, holder_advice, write_pid
 
 try:
     import fcntl
@@ -47,8 +51,7 @@ MAX_POLL_INTERVAL = 0.01
 
 RECHECK_INTERVAL = 0.25
 """With one, ``ready`` is asked at least this often (data can land before the holder lets go)."""
-
-_FILE_MODE = 0o600
+_FILE_MODE = PRIVATE_FILE_MODE
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 _WATCH_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 """Watching a lock never creates its file, follows a link, or blocks on opening a FIFO put there."""
@@ -57,13 +60,10 @@ _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
 
 
-class LockTimeout(Exception):
-    """The lock stayed taken, and ``ready`` never answered, for the whole timeout."""
-
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__(f"{path} stayed locked for {timeout:g} s")
-        self.path = path
-        self.timeout = timeout
+def timed_out(lock_path: str, timeout: float) -> CacheLockedError:
+    """The error for a wait that outlasted ``timeout``: who holds the lock and what to do, read now."""
+    holder, advice = holder_advice(lock_path)  # while the holder still holds it
+    return CacheLockedError(path=lock_path, timeout=timeout, holder=holder, advice=advice)
 
 
 def thread_lock(path: str) -> threading.Lock:
@@ -199,7 +199,7 @@ def acquire_unless_ready(
 
     Returns None with the lock held (the caller releases it), or the first
     non-None value of ``ready()`` (checked only after the lock was found
-    taken) without it. Raises :class:`LockTimeout` after ``timeout`` seconds.
+    taken) without it. Raises ``CacheLockedError`` after ``timeout`` seconds.
     """
     if lock.try_acquire():
         return None
@@ -217,7 +217,7 @@ def acquire_unless_ready(
             logger.debug("Waiting up to %g s for %s, held by another process", timeout, lock.path)
         remaining = deadline - clock()
         if remaining <= 0:
-            raise LockTimeout(lock.path, timeout)
+            raise timed_out(lock.path, timeout)
         if watch and (released is None or released.is_set()):  # the first wait, or another took it first
             released = lock.watch_release()
         if released is not None:

@@ -14,10 +14,10 @@ import pytest
 from botocore_sso_provider.cli.exporting import (
     FORMATS,
     ProfileCredentials,
-    UnsafeValueError,
     environment_variables,
     render,
 )
+from botocore_sso_provider.errors import UnsafeValueError
 from tests.conftest import SSO_CONFIG, botocore_sso, needs_shell, write_role_credentials
 
 EXPIRATION = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)

@@ -10,10 +10,9 @@ from typing import Any, Callable
 import botocore.session
 import pytest
 
-from botocore_sso_provider.errors import SSOConfigError
+from botocore_sso_provider.errors import SSOConfigError, VanityURLError
 from botocore_sso_provider.login import LoginRequest, log_in
 from botocore_sso_provider.login.vanity import (
-    VanityURLError,
     is_identity_center_host,
     region_of_host,
     resolve_start_url,

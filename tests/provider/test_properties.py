@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from botocore_sso_provider.errors import SSOConfigError, SSOProviderError
+from botocore_sso_provider.errors import CorruptCacheError, SSOConfigError, SSOProviderError
 from botocore_sso_provider.provider import redaction
 from botocore_sso_provider.provider.config import resolve_profile, session_for_login
 from botocore_sso_provider.provider.token import TokenProvider
@@ -31,7 +31,7 @@ from botocore_sso_provider.rules.records import (
     unusable_token_response,
 )
 from botocore_sso_provider.settings import config_file as config_file_path
-from botocore_sso_provider.store.cache import CacheFileCorrupt, CachePathUnusable, JSONFileCache
+from botocore_sso_provider.store.cache import JSONFileCache
 
 pytestmark = pytest.mark.unit
 
@@ -144,7 +144,7 @@ def test_the_cache_reads_any_bytes_as_an_object_or_reports_the_file(content: byt
         failure: Any = None
         try:
             assert isinstance(cache.read("k"), dict)
-        except (CacheFileCorrupt, CachePathUnusable) as err:
+        except CorruptCacheError as err:  # UnsafeCacheError included
             failure = err
         assert failure is None or failure.path.startswith(directory)
 

@@ -15,16 +15,12 @@ from typing import Optional
 import filelock
 import pytest
 
+from botocore_sso_provider import settings
+from botocore_sso_provider.errors import CacheLockedError, CorruptCacheError, UnsafeCacheError
+from botocore_sso_provider.settings import DEFAULT_LOCK_TIMEOUT
 from botocore_sso_provider.store import cache as cache_module
-from botocore_sso_provider.store.cache import (
-    DEFAULT_LOCK_TIMEOUT,
-    CacheFileCorrupt,
-    CacheLockTimeout,
-    CachePathUnusable,
-    JSONFileCache,
-    role_cache_dir,
-    token_cache_dir,
-)
+from botocore_sso_provider.store import files as files_module
+from botocore_sso_provider.store.cache import JSONFileCache, role_cache_dir, token_cache_dir
 
 pytestmark = pytest.mark.unit
 
@@ -67,7 +63,7 @@ def test_a_file_that_never_parses_is_reported_with_its_path(
 ) -> None:
     cache = JSONFileCache(str(tmp_path))
     Path(cache.path("k")).write_text(content)
-    with pytest.raises(CacheFileCorrupt) as caught:
+    with pytest.raises(CorruptCacheError) as caught:
         cache.read("k")
     assert caught.value.path == cache.path("k")
     assert caught.value.reason == reason
@@ -136,7 +132,7 @@ def test_cache_directories_follow_home_and_the_environment_at_each_use(
         ("-1", DEFAULT_LOCK_TIMEOUT, True),
         ("soon", DEFAULT_LOCK_TIMEOUT, True),
         ("inf", DEFAULT_LOCK_TIMEOUT, True),
-        ("1e10", cache_module.MAX_LOCK_TIMEOUT, True),
+        ("1e10", settings.MAX_LOCK_TIMEOUT, True),
     ],
     ids=["unset", "seconds", "zero", "negative", "not-a-number", "infinite", "overflowing"],
 )
@@ -148,7 +144,7 @@ def test_the_lock_timeout_comes_from_the_environment_and_a_bad_value_falls_back_
     caplog: pytest.LogCaptureFixture,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(cache_module, "_warned", set())
+    monkeypatch.setattr(settings, "_warned", set())
     if value is not None:
         monkeypatch.setenv("BOTOCORE_SSO_LOCK_TIMEOUT", value)
     with caplog.at_level(logging.WARNING, logger="botocore_sso_provider"):
@@ -164,11 +160,11 @@ def test_a_lock_held_elsewhere_times_out_with_the_lock_path_and_no_longer_wait(t
     # filelock on its own descriptor: excludes us exactly as another process would.
     with filelock.FileLock(str(tmp_path / "k.lock")):
         started = time.monotonic()
-        with pytest.raises(CacheLockTimeout) as caught, cache.lock("k"):
+        with pytest.raises(CacheLockedError) as caught, cache.lock("k"):
             pytest.fail("the lock was taken twice")
         waited = time.monotonic() - started
     assert caught.value.path == str(tmp_path / "k.lock")
-    assert "stayed locked for 0.2 s" in str(caught.value)
+    assert f"held the SSO cache lock {tmp_path / 'k.lock'} for 0.2 s; " in str(caught.value)
     assert 0.2 <= waited < 2
     with cache.lock("k"):
         pass  # free again once released
@@ -222,7 +218,7 @@ def test_a_torn_read_is_logged_once_at_debug_level(tmp_path: Path, caplog: pytes
     Path(cache.path("k")).write_text('{"accessToken": ')
     with (
         caplog.at_level(logging.DEBUG, logger="botocore_sso_provider.store.cache"),
-        pytest.raises(CacheFileCorrupt),
+        pytest.raises(CorruptCacheError),
     ):
         cache.read("k")
     messages = [r.getMessage() for r in caplog.records]
@@ -240,8 +236,8 @@ def unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(cache_module, "_write_atomically", refuse)
-    monkeypatch.setattr(cache_module, "_probe_write", refuse)
+    monkeypatch.setattr(files_module, "write_atomically", refuse)
+    monkeypatch.setattr(files_module, "probe_write", refuse)
     monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
     monkeypatch.setattr(os, "unlink", refuse)
     return directory
@@ -270,7 +266,7 @@ def test_other_write_errors_are_not_hidden(tmp_path: Path, monkeypatch: pytest.M
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(cache_module, "_write_atomically", broken)
+    monkeypatch.setattr(files_module, "write_atomically", broken)
     with pytest.raises(OSError, match="Input/output error"):
         JSONFileCache(str(tmp_path)).write("k", {"x": 1})
 
@@ -319,7 +315,7 @@ def test_without_fcntl_a_missing_filelock_is_a_clear_error_naming_the_fix(
 
     monkeypatch.setattr(locking, "fcntl", None)
     monkeypatch.setitem(sys.modules, "filelock", None)  # import filelock raises ImportError
-    with pytest.raises(CachePathUnusable) as caught, JSONFileCache(str(tmp_path)).lock("k"):
+    with pytest.raises(UnsafeCacheError) as caught, JSONFileCache(str(tmp_path)).lock("k"):
         pass
     assert "pip install filelock" in str(caught.value.fix)
 

@@ -25,6 +25,7 @@ from botocore_sso_provider.provider import credentials as credentials_module
 from botocore_sso_provider.rules import clock as clock_module
 from botocore_sso_provider.rules.keys import role_cache_key_of
 from botocore_sso_provider.store import cache as cache_module
+from botocore_sso_provider.store import files as files_module
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, run_python, token_path
 
@@ -36,7 +37,7 @@ STRANGER = 65534
 @pytest.fixture(autouse=True)
 def fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
     """What one process remembers (trusted directories, warnings, skew) starts empty in each test."""
-    monkeypatch.setattr(cache_module, "_trusted_directories", set())
+    monkeypatch.setattr(files_module, "_trusted_directories", set())
     monkeypatch.setattr(cache_module, "_warned", set())
     monkeypatch.setattr(cache_module, "_memory", {})
     monkeypatch.setattr(credentials_module, "_unusable_warned", set())
@@ -234,8 +235,8 @@ def make_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(cache_module, "_write_atomically", refuse)
-    monkeypatch.setattr(cache_module, "_probe_write", refuse)
+    monkeypatch.setattr(files_module, "write_atomically", refuse)
+    monkeypatch.setattr(files_module, "probe_write", refuse)
     monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
 
 

@@ -8,9 +8,8 @@ from typing import Optional
 
 import pytest
 
-from botocore_sso_provider.errors import CacheLockedError
 from botocore_sso_provider.store import lock_holder
-from botocore_sso_provider.store.cache import CacheLockTimeout
+from botocore_sso_provider.store.lock import timed_out
 
 pytestmark = pytest.mark.unit
 
@@ -118,8 +117,7 @@ def test_the_error_reads_the_holder_once_and_keeps_it_through_pickling(
     import pickle
 
     monkeypatch.setattr(lock_holder, "_PROC", str(fake_proc(tmp_path / "proc", state="T")))
-    timeout = CacheLockTimeout(str(lock_file(tmp_path)), 1.0)
-    error = CacheLockedError(**timeout.details(), subject="x", profile="p", session_name=None)
+    error = timed_out(str(lock_file(tmp_path)), 1.0).with_login(subject="x", profile="p", session_name=None)
     assert f"kill -CONT {PID}" in str(error)
     monkeypatch.setattr(lock_holder, "_PROC", str(tmp_path / "gone"))
     copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes

@@ -4,9 +4,6 @@ Each module defines ``NAME`` (the command word), ``HELP`` (one line),
 ``EXAMPLES`` (shown under ``--help``), ``add_arguments(parser)`` and
 ``run(args) -> int``. Modules import only argparse-level things at the top;
 the library is imported inside ``run`` so that ``--help`` and the fast
-commands stay cheap. ``cli.py`` lists them in ``COMMANDS``.
+commands stay cheap. ``cli.main`` lists them in ``COMMANDS``. A command line
+mistake is ``errors.CommandError`` (exit status 2).
 """
-
-
-class CommandError(Exception):
-    """A mistake in a command's arguments, told in one sentence with the fix (exit status 2)."""

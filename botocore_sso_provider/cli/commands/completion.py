@@ -13,8 +13,6 @@ import os
 import sys
 from typing import Any
 
-from . import CommandError
-
 NAME = "completion"
 HELP = "print the tab-completion script for bash, zsh or fish"
 EXAMPLES = """examples:
@@ -34,6 +32,8 @@ def run(args: Any) -> int:
     try:
         import argcomplete
     except ImportError:
+        from ...errors import CommandError  # here: every command line imports this module
+
         raise CommandError(
             "Tab completion needs argcomplete. Run: pip install 'botocore-sso-provider[completion]'"
         ) from None

@@ -34,12 +34,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: Any) -> int:
     from ..credential_source import profile_credentials
-    from ..exporting import UnsafeValueError, render
+    from ..exporting import render
 
     credentials = profile_credentials(args.profile)
     try:
         text = render(credentials, args.format)
-    except UnsafeValueError as err:
+    except ValueError as err:  # errors.UnsafeValueError: errors.py (botocore) loaded only on failure
+        from ...errors import UnsafeValueError
+
+        if not isinstance(err, UnsafeValueError):
+            raise
         sys.stderr.write(f"botocore-sso: {err}\n")
         return 1
     sys.stdout.write(text)

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from . import CommandError
-
 NAME = "fake-server"
 HELP = "run the fake IAM Identity Center until Ctrl-C"
 EXAMPLES = """examples:
@@ -27,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Any) -> int:
+    from ...errors import CommandError  # in run: --help and completion load every command's module
     from ...testing import FakeIdentityCenter
 
     options = {"port": args.port, "auto_approve": not args.manual_approval}

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from . import CommandError
-
 NAME = "populate"
 HELP = "write a profile for every account and role into the AWS config file"
 EXAMPLES = """examples:
@@ -37,10 +35,11 @@ def run(args: Any) -> int:
 
     from ...account.populate import populate, read_config, render_name, write_config
     from ...account.portal import AccountAccess, PortalLister, usable_accounts
+    from ...errors import CommandError  # in run: --help and completion load every command's module
     from ...provider.config import resolve_session
+    from ...rules.profiles import is_region_name
     from ...rules.terminal import printable
     from ...settings import config_file as config_file_path
-    from ...store.files import is_region_name
 
     try:  # a bad template is refused before any request
         sample = AccountAccess("123456789012", "name", "email@example.com", ("Role",))
