@@ -1,10 +1,11 @@
 """One thin module per ``botocore-sso`` command: parse, call the library, print.
 
 Each module defines ``NAME`` (the command word), ``HELP`` (one line),
-``EXAMPLES`` (shown under ``--help``), ``add_arguments(parser)`` and
-``run(args) -> int``. Modules import only argparse-level things at the top;
-the library is imported inside ``run`` so that ``--help`` and the fast
-commands stay cheap. ``cli.py`` lists them in ``COMMANDS``.
+``EXAMPLES`` (shown under ``--help``), ``add_arguments(parser)``,
+``Arguments`` (what that parser sets, typed: see ``arguments``) and
+``run(args: Arguments) -> int``. Modules import only argparse-level things at
+the top; the library is imported inside ``run`` so that ``--help`` and the
+fast commands stay cheap. ``cli/main.py`` lists them in ``COMMANDS``.
 """
 
 

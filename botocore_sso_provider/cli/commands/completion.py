@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from . import CommandError
+from .arguments import CommandArguments
 
 NAME = "completion"
 HELP = "print the tab-completion script for bash, zsh or fish"
@@ -26,11 +27,15 @@ EXAMPLES = """examples:
 SHELLS = ("bash", "zsh", "fish")
 
 
+class Arguments(CommandArguments):
+    shell: str  # one of SHELLS
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     try:
         import argcomplete
     except ImportError:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
 
 from . import CommandError
+from .arguments import CommandArguments
 
 NAME = "fake-server"
 HELP = "run the fake IAM Identity Center until Ctrl-C"
@@ -14,6 +15,12 @@ EXAMPLES = """examples:
   botocore-sso fake-server --port 8999
   botocore-sso fake-server --fixture fixture.json
 """
+
+
+class Arguments(CommandArguments):
+    port: int
+    manual_approval: bool
+    fixture: Optional[str]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,18 +33,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
-    from ...testing import FakeIdentityCenter
+def run(args: Arguments) -> int:
+    from ...testing import FakeIdentityCenter, FakeSettings
 
-    options = {"port": args.port, "auto_approve": not args.manual_approval}
+    accounts = users = None  # the default directory
     if args.fixture:
         from ...testing import load_directory
 
         try:
-            options["accounts"], options["users"] = load_directory(args.fixture)
+            accounts, users = load_directory(args.fixture)
         except (OSError, ValueError) as err:
             raise CommandError(f"Cannot use the fixture {args.fixture}: {err}") from None
-    with FakeIdentityCenter(**options) as idc:
+    settings = FakeSettings(
+        port=args.port, auto_approve=not args.manual_approval, accounts=accounts, users=users
+    )
+    with FakeIdentityCenter(settings) as idc:
         sys.stdout.write(
             f"Fake IAM Identity Center listening on {idc.url}\n"
             "Point botocore at it with:\n"
