@@ -20,7 +20,11 @@ from ..rules.terminal import EscapingWriter, printable
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Callable, Optional, Sequence
+    from typing import Callable, Optional, Sequence, TypeVar
+
+    from .commands.arguments import CommandArguments
+
+    _Arguments = TypeVar("_Arguments", bound=CommandArguments)
 
 COMMANDS = (
     "login",
@@ -72,7 +76,7 @@ def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         )
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         module.add_arguments(sub)
-        sub.set_defaults(handler=module.run)
+        sub.set_defaults(handler=module.run, arguments_type=module.Arguments)
         examples.extend(line for line in module.EXAMPLES.splitlines()[1:2] if line.strip())
     parser.epilog = _EPILOG + "\n".join(examples)
     return parser
@@ -126,15 +130,15 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     from .commands.completion import autocomplete
 
     autocomplete(parser)  # answers the shell's completion request and exits, if there is one
-    args = parser.parse_args(arguments)
-    if args.debug:
+    parsed = parser.parse_args(arguments)
+    if parsed.debug:
         from .debugging import enable_debug_logging
 
         enable_debug_logging()
-    return _run(args.handler, args)
+    return _run(parsed.handler, parsed.arguments_type.from_namespace(parsed))
 
 
-def _run(handler: Callable[[Any], int], args: Any) -> int:
+def _run(handler: Callable[[_Arguments], int], args: _Arguments) -> int:
     """A command's exit status; every failure as one sentence on stderr, never a traceback."""
     try:
         status: int = handler(args)
@@ -157,7 +161,7 @@ def _run(handler: Callable[[Any], int], args: Any) -> int:
             sys.stderr.write(
                 f"botocore-sso: cannot use{where}: {printable(err.strerror or err)}. Check its permissions.\n"
             )
-        elif getattr(args, "debug", False):
+        elif args.debug:
             raise
         else:
             sys.stderr.write(

@@ -22,6 +22,7 @@ from .model import DEFAULT_ACCOUNTS, DEFAULT_START_URL, OPERATIONS, Account, Use
 from .protocol import pkce_challenge
 from .server import FakeIdentityCenter
 from .service_errors import FakeServiceError
+from .settings import FakeSettings
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -32,6 +33,7 @@ __all__ = [
     "Account",
     "FakeIdentityCenter",
     "FakeServiceError",
+    "FakeSettings",
     "TrustedTokenIssuer",
     "User",
     "directory_to_dict",

@@ -1,12 +1,12 @@
-"""Who exists in the fake Identity Center and how it behaves: accounts, users, settings.
+"""Who exists in the fake Identity Center: accounts, users, and the operations it serves.
 
 These are the values a test describes its organisation with. They are plain,
-frozen data; the moving parts (sessions, tokens, codes) live in ``state``.
+frozen data; how the fake behaves is in ``settings``, the moving parts
+(sessions, tokens, codes) in ``state``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Dict, Mapping, Sequence, Tuple
@@ -68,41 +68,6 @@ def default_users(accounts: Sequence[Account]) -> Tuple[User, ...]:
     return (User("alice", {account.account_id: account.roles for account in accounts}),)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Lifetimes (seconds) and switches; see ``FakeIdentityCenter`` for each one's meaning."""
-
-    region: str = "us-east-1"
-    access_token_ttl: float = 3600
-    legacy_token_ttl: float = 8 * 3600
-    session_ttl: float = 8 * 3600
-    role_credentials_ttl: float = 3600
-    client_registration_ttl: float = 90 * 86400
-    device_code_ttl: float = 600
-    device_poll_interval: int = 1
-    authorization_code_ttl: float = 300
-    rotate_refresh_tokens: bool = True
-    reuse_detection: bool = False
-    issue_refresh_tokens: bool = True
-    auto_approve: bool = True
-    stable_role_credentials: bool = False
-
-    def __post_init__(self) -> None:
-        for name in (
-            "access_token_ttl",
-            "legacy_token_ttl",
-            "session_ttl",
-            "role_credentials_ttl",
-            "client_registration_ttl",
-            "device_code_ttl",
-            "authorization_code_ttl",
-        ):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
-        if self.device_poll_interval < 0:
-            raise ValueError("device_poll_interval must not be negative")
-
-
 def check_directory(accounts: Sequence[Account], users: Sequence[User]) -> None:
     """Refuse a directory with duplicates or assignments to roles that do not exist.
 
@@ -130,22 +95,3 @@ def check_directory(accounts: Sequence[Account], users: Sequence[User]) -> None:
                     f"user {user.name!r} is assigned roles {unknown} that account "
                     f"{account_id!r} does not have"
                 )
-
-
-def loopback_host(host: str) -> str:
-    """``host`` if it is a loopback address (``localhost`` reads as 127.0.0.1), else ValueError.
-
-    The fake hands out tokens to anyone who asks: it must never be reachable
-    from another machine.
-    """
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        raise ValueError(
-            f"the fake Identity Center only listens on loopback addresses, not {host!r}"
-        ) from None
-    if not address.is_loopback:
-        raise ValueError(f"the fake Identity Center only listens on loopback addresses, not {host!r}")
-    return str(address)

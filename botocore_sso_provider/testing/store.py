@@ -12,9 +12,9 @@ import hmac
 import secrets
 import threading
 from collections import Counter
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .model import GRANT_TYPES, OPERATIONS, Account, Settings, User, check_directory
+from .model import GRANT_TYPES, OPERATIONS, Account, User, check_directory
 from .protocol import required_text
 from .records import (
     AccessToken,
@@ -26,6 +26,7 @@ from .records import (
     RefreshToken,
 )
 from .service_errors import oidc_error, portal_error
+from .settings import FakeSettings
 
 _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels: no words by accident (RFC 8628)
 
@@ -33,18 +34,13 @@ _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels: no words by accident 
 class IdentityStore:
     """The directory, the records issued so far and the request counters, guarded by one lock."""
 
-    def __init__(
-        self,
-        accounts: Sequence[Account],
-        users: Sequence[User],
-        settings: Settings,
-        clock: Callable[[], float],
-    ) -> None:
+    def __init__(self, settings: FakeSettings) -> None:
+        accounts, users = settings.directory()
         check_directory(accounts, users)
         self.settings = settings
         self.base_url = "http://127.0.0.1"  # the server sets the real one once bound
         self.default_user = users[0].name
-        self._clock = clock
+        self._clock = settings.clock
         self._lock = threading.Lock()
         self._accounts: Dict[str, Account] = {a.account_id: a for a in accounts}
         self._users: Dict[str, User] = {u.name: u for u in users}

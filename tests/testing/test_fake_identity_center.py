@@ -33,6 +33,7 @@ from botocore_sso_provider.testing import (
     DEFAULT_START_URL,
     Account,
     FakeIdentityCenter,
+    FakeSettings,
     User,
     pkce_challenge,
 )
@@ -949,3 +950,63 @@ def test_a_directory_with_a_typo_is_refused() -> None:
     dev = Account("111111111111", "dev", "dev@example.com", ("ReadOnly",))
     with pytest.raises(ValueError, match="does not have"):
         FakeIdentityCenter(accounts=[dev], users=[User("alice", {dev.account_id: ("Admin",)})])
+
+
+KEYWORDS: Dict[str, Any] = {
+    "accounts": [Account("444444444444", "lab", "lab@example.com", ("Admin",))],
+    "users": [User("bob", {"444444444444": ("Admin",)})],
+    "region": "eu-west-2",
+    "access_token_ttl": 100,
+    "legacy_token_ttl": 200,
+    "session_ttl": 300,
+    "role_credentials_ttl": 400,
+    "client_registration_ttl": 500,
+    "device_code_ttl": 60,
+    "device_poll_interval": 2,
+    "rotate_refresh_tokens": False,
+    "reuse_detection": True,
+    "issue_refresh_tokens": False,
+    "auto_approve": False,
+    "stable_role_credentials": True,
+    "error_rate": 0.0,
+    "throttle_rate": 0.0,
+    "latency": 0.0,
+    "seed": 7,
+    "clock": FakeClock(),
+    "host": "127.0.0.1",
+    "port": 0,
+}
+"""The 22 keyword arguments FakeIdentityCenter has taken since it was published, none at its default."""
+
+
+def test_every_published_keyword_argument_still_sets_its_setting() -> None:
+    idc = FakeIdentityCenter(**KEYWORDS)
+    assert {name: getattr(idc.settings, name) for name in KEYWORDS} == KEYWORDS
+    assert idc.settings == FakeSettings(**KEYWORDS)
+
+
+def test_settings_are_taken_whole_and_keywords_beside_them_replace_fields() -> None:
+    clock = FakeClock()
+    settings = FakeSettings(region="eu-west-1", access_token_ttl=120, clock=clock)
+    with FakeIdentityCenter(settings, region="eu-west-2") as idc:
+        token = idc.issue_token()
+    assert (token["region"], token["expiresIn"]) == ("eu-west-2", 120)
+    assert idc.settings.access_token_ttl == 120
+    assert settings.region == "eu-west-1"  # frozen: the caller's object is not changed
+
+
+@pytest.mark.parametrize(
+    ("keywords", "error", "message"),
+    [
+        ({"acess_token_ttl": 60}, TypeError, "acess_token_ttl"),
+        ({"session_ttl": 0}, ValueError, "session_ttl must be positive"),
+        ({"port": 70000}, ValueError, "port must be between 0 and 65535"),
+        ({"error_rate": 2.0}, ValueError, "error_rate must be between 0 and 1"),
+    ],
+    ids=["a misspelt keyword", "a lifetime of 0", "a port out of range", "a rate over 1"],
+)
+def test_a_setting_that_cannot_work_is_refused_before_anything_runs(
+    keywords: Dict[str, Any], error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        FakeIdentityCenter(**keywords)

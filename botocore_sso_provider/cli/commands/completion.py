@@ -13,6 +13,8 @@ import os
 import sys
 from typing import Any
 
+from .arguments import CommandArguments
+
 NAME = "completion"
 HELP = "print the tab-completion script for bash, zsh or fish"
 EXAMPLES = """examples:
@@ -24,11 +26,15 @@ EXAMPLES = """examples:
 SHELLS = ("bash", "zsh", "fish")
 
 
+class Arguments(CommandArguments):
+    shell: str  # one of SHELLS
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     try:
         import argcomplete
     except ImportError:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
+
+from .arguments import CommandArguments
 
 NAME = "console"
 HELP = "open the AWS console signed in as a profile's role"
@@ -15,6 +17,12 @@ EXAMPLES = """examples:
 """
 
 
+class Arguments(CommandArguments):
+    profile: Optional[str]
+    destination: Optional[str]
+    no_browser: bool
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="the profile to sign in with (default: AWS_PROFILE or 'default')")
     parser.add_argument("--destination", help="the console page to open (default: the region's console home)")
@@ -23,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     from ...account.console import signin_url
     from ...account.console_page import open_privately
     from ...rules.terminal import printable

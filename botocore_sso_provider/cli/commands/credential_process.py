@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import sys
 
+from .arguments import CommandArguments
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Optional, Sequence
+    from typing import Optional, Sequence
 
 NAME = "credential-process"
 HELP = "print a profile's credentials as credential_process JSON (for other SDKs and tools)"
@@ -29,13 +31,17 @@ exit status: 0 printed, 1 no credentials (the message says what to run), 2 usage
 """
 
 
+class Arguments(CommandArguments):
+    profile: Optional[str]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile", help="the profile to print credentials for (default: AWS_PROFILE or 'default')"
     )
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     from ..credential_source import profile_credentials
     from ..exporting import render
 
@@ -45,19 +51,12 @@ def run(args: Any) -> int:
     return 0
 
 
-class PlainArguments:
-    """What ``run`` reads from argparse's namespace, for the forms parsed without argparse."""
-
-    def __init__(self, profile: Optional[str]) -> None:
-        self.profile = profile
-
-
-def plain_arguments(argv: Sequence[str]) -> Optional[PlainArguments]:
+def plain_arguments(argv: Sequence[str]) -> Optional[Arguments]:
     """``[--profile P]`` read without argparse (a few ms); None for anything else (argparse takes over)."""
     if not argv:
-        return PlainArguments(None)
+        return Arguments(profile=None)
     if len(argv) == 2 and argv[0] == "--profile" and argv[1] and not argv[1].startswith("-"):
-        return PlainArguments(argv[1])
+        return Arguments(profile=argv[1])
     if len(argv) == 1 and argv[0].startswith("--profile=") and len(argv[0]) > len("--profile="):
-        return PlainArguments(argv[0].partition("=")[2])
+        return Arguments(profile=argv[0].partition("=")[2])
     return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+
+from .arguments import CommandArguments
 
 NAME = "demo"
 HELP = "log in and use credentials against local fakes"
@@ -13,11 +14,15 @@ EXAMPLES = """examples:
 """
 
 
+class Arguments(CommandArguments):
+    """The demo takes no options."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The demo takes no options."""
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     from ..demo import run as run_demo
 
     return run_demo(sys.stdout)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
+
+from .arguments import CommandArguments
 
 NAME = "exec"
 HELP = "run a command with a profile's credentials in its environment"
@@ -26,6 +28,12 @@ exit status: the command's (128+N if it died of signal N), 1 no credentials,
 """
 
 
+class Arguments(CommandArguments):
+    profile: Optional[str]
+    server: bool
+    command: list[str]  # everything after the options, a leading "--" included
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile", help="the profile whose credentials to use (default: AWS_PROFILE or 'default')"
@@ -38,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     command = list(args.command)
     if command[:1] == ["--"]:
         command = command[1:]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
+
+from .arguments import CommandArguments
 
 NAME = "export"
 HELP = "print a profile's credentials as shell variables, PowerShell, cmd, fish or JSON"
@@ -21,6 +23,11 @@ FORMATS = ("process", "env", "env-no-export", "powershell", "windows-cmd", "fish
 """The same list as ``exporting.FORMATS``, here so ``--help`` does not import the library."""
 
 
+class Arguments(CommandArguments):
+    profile: Optional[str]
+    format: str  # one of FORMATS
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="the profile to export (default: AWS_PROFILE or 'default')")
     parser.add_argument(
@@ -32,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     from ..credential_source import profile_credentials
     from ..exporting import render
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
+
+from .arguments import CommandArguments
 
 NAME = "fake-server"
 HELP = "run the fake IAM Identity Center until Ctrl-C"
@@ -12,6 +14,12 @@ EXAMPLES = """examples:
   botocore-sso fake-server --port 8999
   botocore-sso fake-server --fixture fixture.json
 """
+
+
+class Arguments(CommandArguments):
+    port: int
+    manual_approval: bool
+    fixture: Optional[str]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,19 +32,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     from ...errors import CommandError  # in run: --help and completion load every command's module
-    from ...testing import FakeIdentityCenter
+    from ...testing import FakeIdentityCenter, FakeSettings
 
-    options = {"port": args.port, "auto_approve": not args.manual_approval}
+    accounts = users = None  # the default directory
     if args.fixture:
         from ...testing import load_directory
 
         try:
-            options["accounts"], options["users"] = load_directory(args.fixture)
+            accounts, users = load_directory(args.fixture)
         except (OSError, ValueError) as err:
             raise CommandError(f"Cannot use the fixture {args.fixture}: {err}") from None
-    with FakeIdentityCenter(**options) as idc:
+    settings = FakeSettings(
+        port=args.port, auto_approve=not args.manual_approval, accounts=accounts, users=users
+    )
+    with FakeIdentityCenter(settings) as idc:
         sys.stdout.write(
             f"Fake IAM Identity Center listening on {idc.url}\n"
             "Point botocore at it with:\n"

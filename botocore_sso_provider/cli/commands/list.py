@@ -9,7 +9,7 @@ import sys
 from typing import Any, Sequence
 
 from ...rules.terminal import printable
-from .selection import add_login_selection, selected_login
+from .selection import LoginSelection, add_login_selection, selected_login
 
 NAME = "list"
 HELP = "list every account and role the SSO login can reach"
@@ -19,6 +19,10 @@ EXAMPLES = """examples:
 """
 
 
+class Arguments(LoginSelection):
+    format: str  # "table" or "json"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_login_selection(parser)
     parser.add_argument(
@@ -26,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     from ...account.portal import PortalLister
 
     session, config = selected_login(args)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
+
+from .selection import LoginSelection, selected_login
 
 NAME = "login"
 HELP = "log in and cache an SSO token (PKCE by default, or the device code)"
@@ -19,6 +21,14 @@ where no local browser can reach 127.0.0.1 (SSH, containers, Linux without a
 display); --use-device-code, --use-pkce and BROWSER override the guess.
 Several processes logging in to one session at once make one login.
 """
+
+
+class Arguments(LoginSelection):
+    use_device_code: bool
+    use_pkce: bool
+    no_browser: bool
+    redirect_port: Optional[int]
+    timeout: float
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,16 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
-    import botocore.session
-
+def run(args: Arguments) -> int:
     from ...login import LoginRequest, log_in
-    from ...provider.config import session_for_login
     from ...rules.terminal import printable
 
-    session = botocore.session.Session(profile=args.profile) if args.profile else botocore.session.Session()
-    profile = args.profile or session.get_config_variable("profile")
-    config = session_for_login(session.full_config, profile=profile, session_name=args.sso_session)
+    session, config = selected_login(args)
     request = LoginRequest(
         use_device_code=args.use_device_code,
         use_pkce=args.use_pkce,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+
+from .selection import LoginSelection, botocore_session, selected_config
 
 NAME = "logout"
 HELP = "log out: end the SSO session and delete its token and role credentials"
@@ -13,6 +14,10 @@ EXAMPLES = """examples:
   botocore-sso logout --profile dev
   botocore-sso logout --all        # every SSO login, as `aws sso logout` does
 """
+
+
+class Arguments(LoginSelection):
+    all: bool
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,20 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: Any) -> int:
-    import botocore.session
-
+def run(args: Arguments) -> int:
     from ...login import log_out, log_out_everywhere
-    from ...provider.config import session_for_login
     from ...rules.terminal import printable
 
-    session = botocore.session.Session(profile=args.profile) if args.profile else botocore.session.Session()
+    session = botocore_session(args.profile)
     if args.all:
         report = log_out_everywhere(session)
         what = "every SSO login"
     else:
-        profile = args.profile or session.get_config_variable("profile")
-        config = session_for_login(session.full_config, profile=profile, session_name=args.sso_session)
+        config = selected_config(session, args)
         report = log_out(config, session)
         what = printable(config.subject)  # names from the config file
     for warning in report.warnings:

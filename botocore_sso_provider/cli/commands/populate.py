@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Optional
+
+from .arguments import CommandArguments
 
 NAME = "populate"
 HELP = "write a profile for every account and role into the AWS config file"
@@ -13,6 +15,14 @@ EXAMPLES = """examples:
   botocore-sso populate --sso-session corp --region eu-west-1 --prune
   botocore-sso populate --sso-session corp --profile-name-template '{account_name}-{role_name}'
 """
+
+
+class Arguments(CommandArguments):
+    sso_session: str
+    region: Optional[str]
+    profile_name_template: str
+    prune: bool
+    dry_run: bool
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="show the changes as a diff, write nothing")
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     import botocore.session
 
     from ...account.populate import populate, read_config, render_name, write_config

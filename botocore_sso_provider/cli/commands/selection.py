@@ -5,6 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any, Optional
 
+from .arguments import CommandArguments
+
+
+class LoginSelection(CommandArguments):
+    """The arguments of a command that acts on one SSO login, named by a profile or an sso-session."""
+
+    profile: Optional[str]
+    sso_session: Optional[str]
+
 
 def add_login_selection(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
@@ -19,11 +28,15 @@ def botocore_session(profile: Optional[str]) -> Any:
     return botocore.session.Session(profile=profile) if profile else botocore.session.Session()
 
 
-def selected_login(args: Any) -> tuple[Any, Any]:
-    """(botocore session, SSOSessionConfig) for ``--profile`` or ``--sso-session``."""
+def selected_config(session: Any, args: LoginSelection) -> Any:
+    """The SSOSessionConfig ``--profile`` or ``--sso-session`` names (the session's profile otherwise)."""
     from ...provider.config import session_for_login
 
-    session = botocore_session(args.profile)
     profile = args.profile or session.get_config_variable("profile")
-    config = session_for_login(session.full_config, profile=profile, session_name=args.sso_session)
-    return session, config
+    return session_for_login(session.full_config, profile=profile, session_name=args.sso_session)
+
+
+def selected_login(args: LoginSelection) -> tuple[Any, Any]:
+    """(botocore session, SSOSessionConfig) for ``--profile`` or ``--sso-session``."""
+    session = botocore_session(args.profile)
+    return session, selected_config(session, args)

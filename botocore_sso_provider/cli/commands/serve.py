@@ -6,7 +6,9 @@ import argparse
 import signal
 import sys
 import threading
-from typing import Any
+from typing import Optional
+
+from .arguments import CommandArguments
 
 NAME = "serve"
 HELP = "serve a profile's credentials to containers and other hosts (AWS container-credentials protocol)"
@@ -23,13 +25,19 @@ the network (anyone who also has the token can read them); it warns.
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class Arguments(CommandArguments):
+    profile: Optional[str]
+    port: int
+    host: str
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="the profile to serve (default: AWS_PROFILE or 'default')")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
 
 
-def run(args: Any) -> int:
+def run(args: Arguments) -> int:
     import logging
 
     from ..credential_server import TOKEN_VARIABLE, URI_VARIABLE, CredentialServer, is_loopback

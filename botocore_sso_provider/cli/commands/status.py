@@ -10,7 +10,8 @@ files are plain enough; the full path answers the rest, and every error.
 from __future__ import annotations
 
 import sys
-from types import SimpleNamespace
+
+from .arguments import CommandArguments
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
@@ -26,6 +27,12 @@ EXAMPLES = """examples:
 """
 
 
+class Arguments(CommandArguments):
+    profile: Optional[str]
+    format: str  # "table" or "json"
+    short: bool
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="also say whether this profile can get credentials now")
     parser.add_argument(
@@ -38,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def short_arguments(arguments: list[str]) -> Optional[SimpleNamespace]:
+def short_arguments(arguments: list[str]) -> Optional[Arguments]:
     """``--short [--profile P]`` read without argparse (a prompt runs it constantly); else None."""
     profile: Optional[str] = None
     words = iter(arguments)
@@ -56,11 +63,11 @@ def short_arguments(arguments: list[str]) -> Optional[SimpleNamespace]:
             return None  # anything else (--help, --format, typos) goes through argparse
     if not seen_short or profile == "":
         return None
-    return SimpleNamespace(short=True, profile=profile, format="table", debug=False)
+    return Arguments(short=True, profile=profile, format="table")
 
 
-def run(args: Any) -> int:
-    if args.short and not getattr(args, "debug", False):  # --debug wants the full path's logs
+def run(args: Arguments) -> int:
+    if args.short and not args.debug:  # --debug wants the full path's logs
         from ..fast import short_status
 
         quick = short_status(args.profile)
