@@ -254,7 +254,7 @@ def _herd_worker(fd: int, native: bool) -> int:
 
     session = boto3.Session(profile_name=PROFILE)
     if not native:
-        from .. import register
+        from ..wiring import register
 
         register(session)
     os.write(sys.stdout.fileno(), b"ready\n")
