@@ -23,7 +23,7 @@ import pytest
 from moto import mock_aws
 
 from botocore_sso_provider import register
-from botocore_sso_provider.provider.credentials import _CREDENTIALS_CARRY_ACCOUNT_ID
+from botocore_sso_provider.provider.botocore_credentials import _CREDENTIALS_CARRY_ACCOUNT_ID
 from botocore_sso_provider.testing import FakeIdentityCenter
 
 pytestmark = pytest.mark.functional

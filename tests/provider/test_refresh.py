@@ -14,7 +14,8 @@ import pytest
 
 from botocore_sso_provider import CacheLockedError, ServiceUnavailableError
 from botocore_sso_provider.errors import RegistrationExpiredError
-from botocore_sso_provider.store.cache import JSONFileCache, token_cache_dir
+from botocore_sso_provider.settings import token_cache_dir
+from botocore_sso_provider.store.cache import JSONFileCache
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG, FakeClock, clocked_session, in_minutes, run_python, token_path
 

@@ -17,10 +17,10 @@ import pytest
 
 from botocore_sso_provider import settings
 from botocore_sso_provider.errors import CacheLockedError, CorruptCacheError, UnsafeCacheError
-from botocore_sso_provider.settings import DEFAULT_LOCK_TIMEOUT
+from botocore_sso_provider.settings import DEFAULT_LOCK_TIMEOUT, role_cache_dir, token_cache_dir
 from botocore_sso_provider.store import cache as cache_module
 from botocore_sso_provider.store import files as files_module
-from botocore_sso_provider.store.cache import JSONFileCache, role_cache_dir, token_cache_dir
+from botocore_sso_provider.store.cache import JSONFileCache
 
 pytestmark = pytest.mark.unit
 

@@ -20,6 +20,7 @@ from typing import Any, Callable
 import filelock
 import pytest
 
+from botocore_sso_provider import settings
 from botocore_sso_provider.errors import CorruptCacheError, SSOProviderError, UnsafeCacheError
 from botocore_sso_provider.provider import credentials as credentials_module
 from botocore_sso_provider.rules import clock as clock_module
@@ -285,7 +286,7 @@ def test_after_a_memory_fallback_a_new_login_on_disk_is_seen(
         patch.setenv("BOTOCORE_SSO_REFRESH_UNWRITABLE_CACHE", "1")
         resolve()  # refreshed into memory only
     fresh = login()  # the directory is fixed and another process logged in anew
-    assert cache_module.JSONFileCache(cache_module.token_cache_dir).read(
+    assert cache_module.JSONFileCache(settings.token_cache_dir).read(
         token_path(aws_home, "corp").stem
     ) == json.loads(token_path(aws_home, "corp").read_text())
     assert fresh["accessToken"] in token_path(aws_home, "corp").read_text()
