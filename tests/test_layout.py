@@ -37,6 +37,8 @@ import pytest
 
 import botocore_sso_provider
 
+pytestmark = pytest.mark.unit
+
 PACKAGE = "botocore_sso_provider"
 ROOT = Path(botocore_sso_provider.__file__).parent
 

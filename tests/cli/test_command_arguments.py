@@ -14,6 +14,8 @@ import pytest
 from botocore_sso_provider.cli.commands.arguments import CommandArguments
 from botocore_sso_provider.cli.main import COMMANDS, build_parser
 
+pytestmark = pytest.mark.unit
+
 SAMPLE_COMMAND_LINES = {
     "login": "login --sso-session corp --use-pkce --redirect-port 8400 --timeout 30",
     "logout": "logout --all",

@@ -17,6 +17,8 @@ from botocore_sso_provider import errors
 from botocore_sso_provider.store import files
 from botocore_sso_provider.store.cache import JSONFileCache
 
+pytestmark = pytest.mark.functional
+
 INTERNAL_SIGNALS = {
     "CommandError",
     "UnsafeValueError",

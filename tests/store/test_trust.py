@@ -14,6 +14,8 @@ from botocore_sso_provider.errors import CorruptCacheError, UnsafeCacheError
 from botocore_sso_provider.store import files, trust
 from botocore_sso_provider.store.cache import JSONFileCache
 
+pytestmark = pytest.mark.unit
+
 ME = os.getuid()
 STRANGER = 65534
 AS_ROOT = pytest.mark.skipif(ME != 0, reason="giving a file to another user takes root")
