@@ -42,6 +42,12 @@ CREDENTIAL_PROCESS_CHAIN_VARIABLE = "BOTOCORE_SSO_CREDENTIAL_PROCESS_CHAIN"
 FEDERATION_ENDPOINT_VARIABLE = "BOTOCORE_SSO_FEDERATION_ENDPOINT"
 SUDO_UID_VARIABLE = "SUDO_UID"
 
+RETRY_VARIABLES = ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
+"""botocore's: when either is set, our clients keep botocore's retries instead of their own bound."""
+ENDPOINT_URL_VARIABLE = "AWS_ENDPOINT_URL"
+"""botocore's (1.31+; read here for older releases), with ``AWS_ENDPOINT_URL_<SERVICE>`` per service."""
+IGNORE_ENDPOINT_URLS_VARIABLE = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds to wait for another process's refresh: longer than a holder's worst case (a refresh
 and a GetRoleCredentials call, each bounded to about 24 s by the clients' timeouts and retries)."""
@@ -77,6 +83,15 @@ VARIABLES = (
     (CONFIG_FILE_VARIABLE, "botocore", "The config file (as botocore reads it)."),
     (CREDENTIALS_FILE_VARIABLE, "botocore", "The credentials file (as botocore reads it)."),
     (SUDO_UID_VARIABLE, "sudo", "Under sudo, that user's files in the caches are trusted too."),
+    (RETRY_VARIABLES[0], "botocore", "When set (or AWS_MAX_ATTEMPTS), botocore's retries, not ours."),
+    (RETRY_VARIABLES[1], "botocore", "When set (or AWS_RETRY_MODE), botocore's retries, not ours."),
+    (ENDPOINT_URL_VARIABLE, "botocore", "Endpoints (and AWS_ENDPOINT_URL_SSO, _SSO_OIDC), on any botocore."),
+    (IGNORE_ENDPOINT_URLS_VARIABLE, "botocore", "true: the endpoint variables are ignored."),
+    (
+        WEB_IDENTITY_TOKEN_FILE_VARIABLE,
+        "botocore",
+        "A web-identity profile, which botocore tries before SSO.",
+    ),
 )
 """Name, kind and one line for each variable: the reference documentation is made from this."""
 
@@ -147,6 +162,30 @@ def lock_timeout() -> float:
         )
         return DEFAULT_LOCK_TIMEOUT
     return value
+
+
+def retries_chosen() -> bool:
+    """Whether the environment chose a retry mode or attempt count for botocore."""
+    return any(os.environ.get(name) for name in RETRY_VARIABLES)
+
+
+def endpoint_url(service: str) -> Optional[str]:
+    """The endpoint the environment names for ``service`` (``sso``, ``sso-oidc``); None for botocore's own.
+
+    As botocore 1.31+ reads them: the service's own variable, else the global
+    one, unless ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true.
+    """
+    if os.environ.get(IGNORE_ENDPOINT_URLS_VARIABLE, "").lower() == "true":
+        return None
+    suffix = service.upper().replace("-", "_")
+    return (
+        os.environ.get(f"{ENDPOINT_URL_VARIABLE}_{suffix}") or os.environ.get(ENDPOINT_URL_VARIABLE) or None
+    )
+
+
+def federation_endpoint() -> Optional[str]:
+    """The AWS sign-in federation endpoint ``console`` uses instead of the partition's; None if unset."""
+    return os.environ.get(FEDERATION_ENDPOINT_VARIABLE) or None
 
 
 def sudo_uid() -> Optional[int]:

@@ -12,16 +12,16 @@ anyone who has it in for 15 minutes: it is a secret, and never logged.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import urlencode
 
+from .. import settings
 from ..errors import ConsoleSignInError
 
-FEDERATION_ENDPOINT_VARIABLE = "BOTOCORE_SSO_FEDERATION_ENDPOINT"
+FEDERATION_ENDPOINT_VARIABLE = settings.FEDERATION_ENDPOINT_VARIABLE
 ISSUER = "botocore-sso"
 REQUEST_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -64,7 +64,7 @@ def partition_for_region(region: str) -> Partition:
 
 
 def federation_endpoint(partition: Partition) -> str:
-    return os.environ.get(FEDERATION_ENDPOINT_VARIABLE) or partition.federation_endpoint
+    return settings.federation_endpoint() or partition.federation_endpoint
 
 
 def signin_url(credentials: Any, *, region: str, profile: str, destination: Optional[str] = None) -> str:

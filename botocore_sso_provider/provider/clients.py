@@ -8,7 +8,6 @@ for an interactive lookup unless the user configured their own.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Optional
 
 import botocore.configprovider
@@ -16,6 +15,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
+from .. import settings
 from . import redaction
 
 INTERACTIVE_RETRIES = {"mode": "standard", "total_max_attempts": 3}
@@ -42,7 +42,7 @@ def client_config(session: Any, region: str) -> Config:
 
 def _user_set_retries(session: Any) -> bool:
     """Whether the environment or the profile chose a retry mode or attempt count."""
-    if os.environ.get("AWS_RETRY_MODE") or os.environ.get("AWS_MAX_ATTEMPTS"):
+    if settings.retries_chosen():
         return True
     try:
         scoped = session.get_scoped_config()
@@ -75,7 +75,4 @@ def _endpoint_from_environment(service: str) -> Optional[str]:
     """On botocore before 1.31, the endpoint variables newer releases honour."""
     if _BOTOCORE_READS_ENDPOINT_VARIABLES:
         return None
-    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-        return None
-    suffix = service.upper().replace("-", "_")
-    return os.environ.get(f"AWS_ENDPOINT_URL_{suffix}") or os.environ.get("AWS_ENDPOINT_URL") or None
+    return settings.endpoint_url(service)
