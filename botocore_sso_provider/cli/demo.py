@@ -167,8 +167,7 @@ def _token_due_for_refresh(botocore_session: Any) -> None:
     """Put the cached token 5 minutes from expiry and forget cached role credentials."""
     from .. import settings
     from ..provider.config import resolve_profile
-    from ..rules.clock import utcnow
-    from ..rules.timestamps import format_timestamp
+    from ..rules.timestamps import format_timestamp, utcnow
     from ..store.cache import JSONFileCache
 
     config = resolve_profile(botocore_session.full_config, PROFILE)

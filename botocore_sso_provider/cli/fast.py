@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 from .. import settings
-from ..rules import clock
+from ..rules import timestamps as clock
 from ..rules.profiles import SSO, SSOConfig, chosen_profile, resolve_profile, route, sso_root
 from ..rules.records import FRESH, RoleRecord, role_record, token_record
 from ..rules.verdicts import LOGIN, prompt_line, verdict

@@ -20,7 +20,7 @@ from typing import Any, Mapping, NamedTuple, Optional, Union
 from .. import settings
 from ..errors import CorruptCacheError, SSOConfigError, login_command
 from ..provider.config import resolve_profile, resolve_session
-from ..rules import clock
+from ..rules import timestamps as clock
 from ..rules.profiles import (
     ASSUME_ROLE,
     MISSING,

@@ -18,10 +18,10 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..errors import LoginError
 from ..provider.clients import oidc_client
-from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import TokenRecord
 from ..rules.terminal import printable
+from ..rules.timestamps import Clock, utcnow
 from ..settings import token_cache_dir
 from ..store.cache import JSONFileCache
 from .answers import checked_device_authorization, checked_token, poll_interval

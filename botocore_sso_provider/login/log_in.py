@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..errors import SSOConfigError, VanityURLError
-from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import TokenRecord
+from ..rules.timestamps import Clock, utcnow
 from ..settings import config_file as config_file_path
 from ..settings import token_cache_dir
 from ..store.cache import JSONFileCache

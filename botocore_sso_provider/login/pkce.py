@@ -22,10 +22,10 @@ from botocore.awsrequest import AWSResponse
 
 from ..errors import ListenerError, LoginError
 from ..provider.clients import oidc_client
-from ..rules.clock import Clock, utcnow
 from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
 from ..rules.records import TokenRecord
 from ..rules.terminal import printable
+from ..rules.timestamps import Clock, utcnow
 from ..settings import token_cache_dir
 from ..store.cache import JSONFileCache
 from .answers import checked_token

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from ..errors import CorruptCacheError
-from ..rules.clock import Clock
 from ..rules.profiles import DEFAULT_SCOPES, SSOSessionConfig
-from ..rules.timestamps import format_timestamp, parse_timestamp
+from ..rules.timestamps import Clock, format_timestamp, parse_timestamp
 from ..store.cache import JSONFileCache
 from .answers import checked_registration
 

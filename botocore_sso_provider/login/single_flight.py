@@ -19,9 +19,9 @@ import datetime
 from typing import Any, Callable, Mapping, Optional
 
 from ..errors import CacheLockedError, CorruptCacheError, LoginError, login_command
-from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import TokenRecord, known_token, token_record
+from ..rules.timestamps import Clock, utcnow
 from ..store.cache import JSONFileCache
 from .interaction import TextSink
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..provider.token import TokenProvider
-from ..rules.clock import Clock
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import TokenRecord, known_token, token_file_data
+from ..rules.timestamps import Clock
 from ..store.cache import JSONFileCache
 from .registration import Registration
 

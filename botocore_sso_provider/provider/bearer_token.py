@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from botocore.tokens import DeferredRefreshableToken, FrozenAuthToken
 
-from ..rules.clock import Clock, utcnow
+from ..rules.timestamps import Clock, utcnow
 from ..settings import token_cache_dir
 from ..store.cache import JSONFileCache
 from .config import resolve_session

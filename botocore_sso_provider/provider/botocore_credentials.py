@@ -16,8 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from botocore.credentials import DeferredRefreshableCredentials, RefreshableCredentials
 
-from ..rules.clock import Clock
-from ..rules.timestamps import parse_timestamp
+from ..rules.timestamps import Clock, parse_timestamp
 
 
 def marked(fetch: Callable[[], dict[str, Any]], feature_ids: tuple[str, ...]) -> Callable[[], dict[str, Any]]:

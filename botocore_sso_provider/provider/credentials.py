@@ -38,18 +38,17 @@ from ..errors import (
     UnsafeCacheError,
     login_command,
 )
-from ..rules import clock as clocks
-from ..rules.clock import Clock, utcnow
+from ..rules import timestamps as clocks
 from ..rules.credential_values import role_credentials_problem
 from ..rules.profiles import SSOConfig
 from ..rules.records import FRESH, RoleRecord, role_record
-from ..rules.timestamps import format_timestamp, from_epoch_millis
+from ..rules.timestamps import Clock, format_timestamp, from_epoch_millis, utcnow
 from ..store.cache import JSONFileCache
 from . import botocore_credentials, redaction
 from .config import resolve_profile
 
 if TYPE_CHECKING:
-    from .on_demand import LoginOnDemand
+    from .activation import LoginOnDemand
     from .token import TokenProvider
 
 # Only the first fetch and later refreshes need the token, the clients and
@@ -254,7 +253,7 @@ class RoleCredentialFetcher:
         return role, expiration
 
     def _measure_skew(self, response: Mapping[str, Any]) -> None:
-        """Believe the response's ``Date`` header about the portal's clock, within bounds (rules.clock)."""
+        """Believe the response's ``Date`` header about the portal's clock, within bounds (timestamps)."""
         date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
         skew = clocks.skew_shown_by(date, self._clock())
         if skew is None:
@@ -352,7 +351,7 @@ class SSOCredentialProvider(CredentialProvider):
         role_cache: Optional[JSONFileCache] = None,
         login: Optional[LoginOnDemand] = None,
     ) -> None:
-        """``login``: how to log in on demand; None: the one attached to ``session`` (provider.on_demand)."""
+        """``login``: how to log in on demand; None: the one attached to ``session`` (activation)."""
         super().__init__()
         self._session = session
         self._login = login

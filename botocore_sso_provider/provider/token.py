@@ -40,7 +40,6 @@ from ..errors import (
     UnwritableCacheError,
     login_command,
 )
-from ..rules.clock import Clock, utcnow
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import (
     FRESH,
@@ -51,12 +50,13 @@ from ..rules.records import (
     token_record,
     unusable_token_response,
 )
+from ..rules.timestamps import Clock, utcnow
 from ..store.cache import JSONFileCache
 from ..store.cache_lock import Held
 from . import redaction
+from .activation import LoginOnDemand, attached_login
 from .clients import oidc_client
 from .faults import describe_failure, is_foreign_answer, is_transient
-from .on_demand import LoginOnDemand, attached_login
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 """What a PKCE login registers and asks for when no sso_registration_scopes is set (as the CLI)."""
 
-REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
-"""botocore's rule for a region name (``botocore.utils.validate_region_name``)."""
+REGION_NAME = r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$"
+"""botocore's rule for a region name (``botocore.utils.validate_region_name``); compiled at first use."""
 
 SSO = "sso"
 ASSUME_ROLE = "assume-role"
@@ -215,7 +215,7 @@ def sso_root(profiles: Mapping[str, Any], profile: str) -> str:
 
 def is_region_name(region: object) -> bool:
     """Whether botocore would take ``region`` as a region name."""
-    return isinstance(region, str) and REGION_NAME.match(region) is not None
+    return isinstance(region, str) and re.match(REGION_NAME, region) is not None
 
 
 def resolve_profile(full_config: Mapping[str, Any], profile: str) -> Union[SSOConfig, ConfigProblem, None]:

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import datetime
 
-from .clock import local_time_of
 from .credential_values import cached_credentials_problem
-from .timestamps import format_timestamp, parse_timestamp
+from .timestamps import format_timestamp, local_time_of, parse_timestamp
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:

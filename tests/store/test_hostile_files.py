@@ -23,7 +23,7 @@ import pytest
 from botocore_sso_provider import settings
 from botocore_sso_provider.errors import CorruptCacheError, SSOProviderError, UnsafeCacheError
 from botocore_sso_provider.provider import credentials as credentials_module
-from botocore_sso_provider.rules import clock as clock_module
+from botocore_sso_provider.rules import timestamps as clock_module
 from botocore_sso_provider.rules.keys import role_cache_key_of
 from botocore_sso_provider.store import cache as cache_module
 from botocore_sso_provider.store import files as files_module
