@@ -106,7 +106,7 @@ def test_a_lock_held_too_long_ends_in_an_error_that_names_the_lock_not_a_hang(
         with pytest.raises(SSOProviderError) as caught:
             resolve_here()
         waited = time.monotonic() - started
-    assert 0.3 <= waited < 3
+    assert 0.3 <= waited < 30  # the variable's 0.3 s, not the default 60 s (a loaded machine may be slow)
     assert str(lock_path) in str(caught.value)
     assert "0.3 s" in str(caught.value)
     assert idc.request_counts()["CreateToken"] == 0
