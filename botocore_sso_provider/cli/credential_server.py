@@ -34,7 +34,8 @@ from urllib.parse import urlsplit
 
 from ..login.bounded_http import BoundedHTTPServer, BoundedRequestHandler
 from ..rules.terminal import printable
-from .exporting import ProfileCredentials, format_expiration
+from ..rules.timestamps import format_timestamp
+from .exporting import ProfileCredentials
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ class CredentialServer:
             "AccessKeyId": credentials.access_key,
             "SecretAccessKey": credentials.secret_key,
             "Token": credentials.token,
-            "Expiration": format_expiration(expiration),
+            "Expiration": format_timestamp(expiration),
         }
         if credentials.account_id:
             body["AccountId"] = credentials.account_id

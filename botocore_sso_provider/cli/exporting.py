@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime
 import json
 
+from ..rules.timestamps import format_timestamp
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
     from typing import Any, Callable, Optional
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 """ISO 8601 in UTC, as the AWS CLI v2 writes expirations."""
 
 
@@ -49,7 +50,7 @@ class ProfileCredentials:
 
     @property
     def expiration_text(self) -> Optional[str]:
-        return None if self.expiration is None else format_expiration(self.expiration)
+        return None if self.expiration is None else format_timestamp(self.expiration)
 
     def _fields(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -64,11 +65,6 @@ class ProfileCredentials:
             f"ProfileCredentials(access_key=***, secret_key=***, token=***, expiration={self.expiration!r}, "
             f"account_id={self.account_id!r}, region={self.region!r})"
         )
-
-
-def format_expiration(moment: datetime.datetime) -> str:
-    """``moment`` in UTC as ``2026-11-23T10:00:00Z``."""
-    return moment.astimezone(datetime.timezone.utc).strftime(TIME_FORMAT)
 
 
 def process_document(credentials: ProfileCredentials) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from .. import settings
 from ..rules import timestamps as clock
 from ..rules.profiles import SSO, SSOConfig, chosen_profile, resolve_profile, route, sso_root
 from ..rules.records import FRESH, RoleRecord, role_record, token_record
-from ..rules.verdicts import LOGIN, prompt_line, verdict
 from ..store.config_read import load_config, read_ini
 from ..store.files import read_private_json
 from .exporting import ProfileCredentials
@@ -66,6 +65,8 @@ def short_status(profile: Optional[str]) -> Optional[tuple[str, bool]]:
     role = _read(settings.role_cache_dir(), config.role_cache_key)
     if token is _UNSURE or role is _UNSURE:
         return None
+    from ..rules.verdicts import LOGIN, prompt_line, verdict  # the prompt's only: credential-process skips it
+
     now = clock.now()
     token_answer = None if token is None else token_record(token)
     role_answer = None if role is None else role_record(role)

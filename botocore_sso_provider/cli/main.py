@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Callable, Optional, Sequence, TypeVar
 
-    from .commands.arguments import CommandArguments
+    from .commands import CommandArguments
 
     _Arguments = TypeVar("_Arguments", bound=CommandArguments)
 

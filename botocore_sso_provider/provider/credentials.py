@@ -39,9 +39,8 @@ from ..errors import (
     login_command,
 )
 from ..rules import timestamps as clocks
-from ..rules.credential_values import role_credentials_problem
 from ..rules.profiles import SSOConfig
-from ..rules.records import FRESH, RoleRecord, role_record
+from ..rules.records import FRESH, RoleRecord, role_credentials_problem, role_record
 from ..rules.timestamps import Clock, format_timestamp, from_epoch_millis, utcnow
 from ..store.cache import JSONFileCache
 from . import botocore_credentials, redaction

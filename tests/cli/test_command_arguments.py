@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from botocore_sso_provider.cli.commands.arguments import CommandArguments
+from botocore_sso_provider.cli.commands import CommandArguments
 from botocore_sso_provider.cli.main import COMMANDS, build_parser
 
 pytestmark = pytest.mark.unit

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "completion"
 HELP = "print the tab-completion script for bash, zsh or fish"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "console"
 HELP = "open the AWS console signed in as a profile's role"

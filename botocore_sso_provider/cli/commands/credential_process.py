@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:

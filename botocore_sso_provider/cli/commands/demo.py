@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "demo"
 HELP = "log in and use credentials against local fakes"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "exec"
 HELP = "run a command with a profile's credentials in its environment"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "export"
 HELP = "print a profile's credentials as shell variables, PowerShell, cmd, fish or JSON"

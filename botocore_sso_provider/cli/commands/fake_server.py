@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "fake-server"
 HELP = "run the fake IAM Identity Center until Ctrl-C"

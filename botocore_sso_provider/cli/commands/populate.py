@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "populate"
 HELP = "write a profile for every account and role into the AWS config file"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 
 class LoginSelection(CommandArguments):

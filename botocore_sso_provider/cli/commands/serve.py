@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Optional
 
-from .arguments import CommandArguments
+from . import CommandArguments
 
 NAME = "serve"
 HELP = "serve a profile's credentials to containers and other hosts (AWS container-credentials protocol)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from botocore_sso_provider.rules.credential_values import (
+from botocore_sso_provider.rules.records import (
     MAX_ACCESS_KEY_ID_LENGTH,
     MAX_SECRET_ACCESS_KEY_LENGTH,
     MAX_SESSION_TOKEN_LENGTH,
