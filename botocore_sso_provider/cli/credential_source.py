@@ -1,8 +1,8 @@
-"""A profile's credentials for another program: from the shared cache when warm, else through botocore.
+"""A profile's credentials for another program, the full way: through botocore, with this package's provider.
 
 ``credential-process``, ``export``, ``exec`` and ``serve`` hand a profile's
 credentials to programs that are not Python. The warm answer comes from
-:mod:`.fast` (no botocore); anything else goes the full way: a botocore
+:mod:`.fast` (no botocore, and not this module); anything else goes the full way: a botocore
 session with this package's provider, which validates the config with
 errors that name the fix and refreshes under the shared locks (N concurrent
 runs make one GetRoleCredentials). A profile that botocore resolves with
@@ -23,11 +23,10 @@ import os
 from .. import settings
 from ..rules.profiles import SSO, chosen_profile, route
 from .exporting import ProfileCredentials
-from .fast import cached_credentials
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
-    from typing import Any, Mapping, Optional
+    from typing import Any, Callable, Mapping, Optional
 
 CHAIN_VARIABLE = settings.CREDENTIAL_PROCESS_CHAIN_VARIABLE
 
@@ -43,24 +42,21 @@ def load_full_config() -> dict[str, Any]:
         return {}
 
 
-def profile_credentials(profile: Optional[str] = None) -> ProfileCredentials:
-    """The credentials of ``profile`` (default: as botocore picks it): cached, else resolved."""
-    name = chosen_profile(profile)
-    cached = cached_credentials(name)
-    if cached is not None:
-        return cached
-    return CredentialSource(name).resolve()
-
-
 class CredentialSource:
     """One profile's credentials, again and again (the credential server's source).
 
-    Each call reads the shared cache first; the botocore session used when the
-    cache is not fresh is built once and kept.
+    Each call asks ``cached`` first (``fast.cached_credentials``: the shared
+    cache, without botocore); the botocore session used when that has nothing
+    fresh is built once and kept.
     """
 
-    def __init__(self, profile: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        profile: Optional[str] = None,
+        cached: Optional[Callable[[str], Optional[ProfileCredentials]]] = None,
+    ) -> None:
         self.profile = chosen_profile(profile)
+        self._cached = cached
         self._session: Any = None
         self._credentials: Any = None
         import threading
@@ -68,10 +64,8 @@ class CredentialSource:
         self._lock = threading.Lock()  # one resolution at a time: the loop marker is process-wide
 
     def get(self) -> ProfileCredentials:
-        cached = cached_credentials(self.profile)
-        if cached is not None:
-            return cached
-        return self.resolve()
+        cached = self._cached(self.profile) if self._cached is not None else None
+        return cached if cached is not None else self.resolve()
 
     def resolve(self) -> ProfileCredentials:
         """Through botocore's chain with this package's provider; refreshes under the shared locks."""

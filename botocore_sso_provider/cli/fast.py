@@ -21,8 +21,7 @@ from .. import settings
 from ..rules import timestamps as clock
 from ..rules.profiles import SSO, SSOConfig, chosen_profile, resolve_profile, route, sso_root
 from ..rules.records import FRESH, RoleRecord, role_record, token_record
-from ..store.config_read import load_config, read_ini
-from ..store.files import read_private_json
+from ..store.files import load_config, read_ini, read_private_json
 from .exporting import ProfileCredentials
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
@@ -49,6 +48,17 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
         account_id=record.account_id or config.account_id,
         region=_region(values),
     )
+
+
+def profile_credentials(profile: Optional[str] = None) -> ProfileCredentials:
+    """The credentials of ``profile`` (default: as botocore picks it): cached, else resolved the full way."""
+    name = chosen_profile(profile)
+    cached = cached_credentials(name)
+    if cached is not None:
+        return cached
+    from .credential_source import CredentialSource  # the full path, only on a miss: it loads botocore
+
+    return CredentialSource(name).resolve()
 
 
 def short_status(profile: Optional[str]) -> Optional[tuple[str, bool]]:

@@ -9,9 +9,10 @@ GetRoleCredentials once under the cache lock.
 
 The shared file holds the portal's expiry as the portal stated it (server
 time), as the AWS CLI v2 writes it. A local clock that is off is corrected
-only in this process's memory, and only by up to ``MAX_CLOCK_SKEW_CORRECTION``:
+only in this process's memory (``rules.timestamps``, which every reader
+of the process applies), and only by up to ``MAX_CLOCK_SKEW_CORRECTION``:
 a bogus ``Date`` header must not reach other processes. An answer whose
-credentials break :mod:`.role_credential_values` (a control character, an
+credentials break ``rules.records.role_credentials_problem`` (a control character, an
 ESC, 200 KB), already expired, or expiring beyond any real role session (a
 unit error) is refused and never cached; a cache file whose credentials break
 that rule is not used, and fetched anew.
@@ -38,7 +39,7 @@ from ..errors import (
     UnsafeCacheError,
     login_command,
 )
-from ..rules import timestamps as clocks
+from ..rules import timestamps as clock
 from ..rules.profiles import SSOConfig
 from ..rules.records import FRESH, RoleRecord, role_credentials_problem, role_record
 from ..rules.timestamps import Clock, format_timestamp, from_epoch_millis, utcnow
@@ -244,7 +245,7 @@ class RoleCredentialFetcher:
         expiration = from_epoch_millis(role.get("expiration"))
         if expiration is None:
             raise self._unexpected("without an expiration in epoch milliseconds")
-        lifetime = clocks.local_time_of(expiration) - self._clock()
+        lifetime = clock.local_time_of(expiration) - self._clock()
         if lifetime <= datetime.timedelta(0):
             raise self._unexpected(f"with credentials that expired at {expiration}")
         if lifetime > MAX_ROLE_CREDENTIAL_LIFETIME:
@@ -254,16 +255,16 @@ class RoleCredentialFetcher:
     def _measure_skew(self, response: Mapping[str, Any]) -> None:
         """Believe the response's ``Date`` header about the portal's clock, within bounds (timestamps)."""
         date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-        skew = clocks.skew_shown_by(date, self._clock())
+        skew = clock.skew_shown_by(date, self._clock())
         if skew is None:
             return
-        if not clocks.believable(skew):
+        if not clock.believable(skew):
             _warn_clock_skew(skew, believed=False)
             return
-        skew = clocks.tolerated(skew)
+        skew = clock.tolerated(skew)
         if skew:
             _warn_clock_skew(skew)
-        clocks.believe_skew(skew)
+        clock.believe_skew(skew)
 
     def _unexpected(self, what: str) -> UnexpectedAnswerError:
         """The error for a GetRoleCredentials answer that is not usable credentials; ``what`` quotes none."""

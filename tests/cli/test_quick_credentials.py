@@ -23,7 +23,7 @@ from botocore_sso_provider.cli import fast as quick_credentials
 from botocore_sso_provider.provider.config import resolve_profile
 from botocore_sso_provider.rules.profiles import chosen_profile
 from botocore_sso_provider.settings import role_cache_dir
-from botocore_sso_provider.store import config_read
+from botocore_sso_provider.store import files
 from tests.conftest import in_minutes
 
 pytestmark = pytest.mark.unit
@@ -307,7 +307,7 @@ def test_section_names_split_as_botocore_splits_them(key: str) -> None:
         expected = shlex.split(key)
     except ValueError:
         expected = None
-    assert config_read.split_section_name(key) == expected
+    assert files.split_section_name(key) == expected
 
 
 @pytest.mark.parametrize(

@@ -160,7 +160,7 @@ def test_errors_py_is_never_imported_by_the_fast_paths_modules_of_the_store() ->
 
     script = (
         "import sys\n"
-        "import botocore_sso_provider.store.files, botocore_sso_provider.store.config_read\n"
+        "import botocore_sso_provider.store.files\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] == 'botocore' or m.endswith('.errors')]\n"
         "print(loaded)\n"
     )

@@ -42,8 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Arguments) -> int:
-    from ..credential_source import profile_credentials
     from ..exporting import render
+    from ..fast import profile_credentials
 
     text = render(profile_credentials(args.profile), "process")
     sys.stdout.write(text)

@@ -54,9 +54,10 @@ def run(args: Arguments) -> int:
         sys.stderr.write("botocore-sso exec: name the command to run after --, e.g. -- aws s3 ls\n")
         return 2
     from ..credential_source import CredentialSource
+    from ..fast import cached_credentials
     from ..running import SignalRelay, child_environment
 
-    source = CredentialSource(args.profile)
+    source = CredentialSource(args.profile, cached=cached_credentials)
     credentials = source.get()  # fails here, before the command starts, when there are none
     with SignalRelay() as relay:  # before the server's threads start, so that they inherit its signal mask
         if not args.server:

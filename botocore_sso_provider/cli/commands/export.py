@@ -40,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Arguments) -> int:
-    from ..credential_source import profile_credentials
     from ..exporting import render
+    from ..fast import profile_credentials
 
     credentials = profile_credentials(args.profile)
     try:

@@ -42,11 +42,12 @@ def run(args: Arguments) -> int:
 
     from ..credential_server import TOKEN_VARIABLE, URI_VARIABLE, CredentialServer, is_loopback
     from ..credential_source import CredentialSource
+    from ..fast import cached_credentials
 
     if not 0 <= args.port <= 65535:
         sys.stderr.write(f"botocore-sso serve: --port must be between 0 and 65535, not {args.port}\n")
         return 2
-    source = CredentialSource(args.profile)
+    source = CredentialSource(args.profile, cached=cached_credentials)
     source.get()  # fails now, not at the first request, when there are no credentials
     log_handler = logging.StreamHandler(sys.stderr)
     log_handler.setFormatter(logging.Formatter("botocore-sso serve: %(message)s"))

@@ -3,7 +3,7 @@
 Reads files only (no request, no boto3, no botocore session), and never
 prints a secret. Exit status 0 when what was asked about is usable (the
 profile with ``--profile``; otherwise at least one login), 1 otherwise.
-``--short`` is answered without botocore (``quick_status``) whenever the
+``--short`` is answered without botocore (``cli.fast``) whenever the
 files are plain enough; the full path answers the rest, and every error.
 """
 
