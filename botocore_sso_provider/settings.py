@@ -29,7 +29,6 @@ PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
 CONFIG_FILE_VARIABLE = "AWS_CONFIG_FILE"
 CREDENTIALS_FILE_VARIABLE = "AWS_SHARED_CREDENTIALS_FILE"
 WEB_IDENTITY_TOKEN_FILE_VARIABLE = "AWS_WEB_IDENTITY_TOKEN_FILE"  # noqa: S105 - a variable name
-ROLE_ARN_VARIABLE = "AWS_ROLE_ARN"
 
 # --- this package's variables --------------------------------------------------------------------
 

@@ -23,8 +23,8 @@ botocore's own SSO provider and a debug line says so).
 
 Logging in on demand is login/'s work, a layer above: ``botocore_sso_provider.wiring``
 attaches login/'s ``login_on_demand`` to every session it registers
-(:func:`attach_login`), and each token provider of that session asks it
-(:func:`attached_login`); a session without one never logs in by itself.
+(:func:`.on_demand.attach_login`), and each token provider of that session
+asks it; a session without one never logs in by itself.
 
 Transparent activation (see README, "Activation"): the start-up hook
 ``_botocore_sso_provider_startup`` registers a botocore initializer that calls
@@ -48,16 +48,13 @@ import os
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import botocore.credentials
 from botocore.exceptions import UnknownCredentialError
 
-if TYPE_CHECKING:
-    from ..rules.profiles import SSOSessionConfig
-    from ..rules.records import TokenRecord
-
 from .. import settings
+from .on_demand import LoginOnDemand, attach_login
 
 logger = logging.getLogger(__name__)
 
@@ -69,23 +66,6 @@ ENTRY_POINT_GROUP = "botocore.credential_providers"
 
 DISABLED_VARIABLE = settings.DISABLED_VARIABLE
 """Set to 1 (or true, yes, on) to switch transparent activation off; ``register`` still works."""
-
-LoginOnDemand = Callable[["SSOSessionConfig", Any, Exception], "TokenRecord"]
-"""Logs in for a login (sso-session or start URL) and returns its token, or raises the error given."""
-
-_ATTRIBUTE = "_botocore_sso_provider_login"
-
-
-def attach_login(session: Any, login: LoginOnDemand) -> None:
-    """Make ``login`` the way this botocore (or boto3) session's token providers log in on demand."""
-    setattr(getattr(session, "_session", session), _ATTRIBUTE, login)
-
-
-def attached_login(session: Any) -> Optional[LoginOnDemand]:
-    """The login on demand attached to ``session``; None: never log in, raise the error."""
-    login: Optional[LoginOnDemand] = getattr(getattr(session, "_session", session), _ATTRIBUTE, None)
-    return login
-
 
 ProviderFactory = Callable[[Any], Any]
 """An entry point's object: called with the botocore session, returns a CredentialProvider."""

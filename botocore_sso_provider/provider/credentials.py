@@ -48,7 +48,7 @@ from . import botocore_credentials, redaction
 from .config import resolve_profile
 
 if TYPE_CHECKING:
-    from .activation import LoginOnDemand
+    from .on_demand import LoginOnDemand
     from .token import TokenProvider
 
 # Only the first fetch and later refreshes need the token, the clients and
@@ -351,7 +351,7 @@ class SSOCredentialProvider(CredentialProvider):
         role_cache: Optional[JSONFileCache] = None,
         login: Optional[LoginOnDemand] = None,
     ) -> None:
-        """``login``: how to log in on demand; None: the one attached to ``session`` (activation)."""
+        """``login``: how to log in on demand; None: the one attached to ``session`` (on_demand)."""
         super().__init__()
         self._session = session
         self._login = login

@@ -54,9 +54,9 @@ from ..rules.timestamps import Clock, utcnow
 from ..store.cache import JSONFileCache
 from ..store.cache_lock import Held
 from . import redaction
-from .activation import LoginOnDemand, attached_login
 from .clients import oidc_client
 from .faults import describe_failure, is_foreign_answer, is_transient
+from .on_demand import LoginOnDemand, attached_login
 
 logger = logging.getLogger(__name__)
 
