@@ -40,6 +40,8 @@ import botocore_sso_provider
 pytestmark = pytest.mark.unit
 
 PACKAGE = "botocore_sso_provider"
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+"""The standard library's top-level names (Python 3.10+; the test that asks is skipped before)."""
 ROOT = Path(botocore_sso_provider.__file__).parent
 
 LAYERS: Tuple[Tuple[str, ...], ...] = (
@@ -227,13 +229,13 @@ def test_rules_import_only_the_standard_library() -> None:
         if isinstance(node, (ast.Import, ast.ImportFrom))
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
-    assert hook_imports <= set(sys.stdlib_module_names) | {PACKAGE}, hook_imports
+    assert hook_imports <= STDLIB | {PACKAGE}, hook_imports
     outside = [
         str(found)
         for found in ALL_IMPORTS
         if _top(found.source) in stdlib_only and _ours(found.source)
         if not (
-            found.target.split(".")[0] in sys.stdlib_module_names
+            found.target.split(".")[0] in STDLIB
             or found.target == hook
             or (_ours(found.target) and _top(found.target) in stdlib_only)
         )
