@@ -21,7 +21,7 @@ import json
 import os
 
 from .. import settings
-from ..rules.profiles import SSO, chosen_profile, route
+from ..rules.profiles import SSO, chosen_profile, profile_region, route
 from .exporting import ProfileCredentials
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
@@ -99,7 +99,7 @@ class CredentialSource:
             expiration=expiration.astimezone(datetime.timezone.utc) if expiration else None,
             account_id=getattr(frozen, "account_id", None)  # botocore 1.35 and later
             or ((full_config.get("profiles", {}).get(self.profile) or {}).get("sso_account_id")),
-            region=_region(full_config, self.profile),
+            region=profile_region(full_config.get("profiles", {}).get(self.profile) or {}),
         )
 
 
@@ -161,9 +161,3 @@ class _Resolving:
             os.environ.pop(CHAIN_VARIABLE, None)
         else:
             os.environ[CHAIN_VARIABLE] = self._previous
-
-
-def _region(full_config: Mapping[str, Any], profile: str) -> Optional[str]:
-    values = full_config.get("profiles", {}).get(profile) or {}
-    region = values.get("region")
-    return str(region) if region else None

@@ -19,7 +19,7 @@ import os
 
 from .. import settings
 from ..rules import timestamps as clock
-from ..rules.profiles import SSO, SSOConfig, chosen_profile, resolve_profile, route, sso_root
+from ..rules.profiles import SSO, SSOConfig, chosen_profile, profile_region, resolve_profile, route, sso_root
 from ..rules.records import FRESH, RoleRecord, role_record, token_record
 from ..store.files import load_config, read_ini, read_private_json
 from .exporting import ProfileCredentials
@@ -46,7 +46,7 @@ def cached_credentials(profile: str) -> Optional[ProfileCredentials]:
         token=record.token,
         expiration=record.local_expiration,
         account_id=record.account_id or config.account_id,
-        region=_region(values),
+        region=profile_region(values),
     )
 
 
@@ -115,8 +115,3 @@ def _credentials_file_names(profile: str) -> bool:
         return False
     sections = read_ini(path)
     return sections is None or profile in sections
-
-
-def _region(values: dict[str, Any]) -> Optional[str]:
-    region = values.get("region")
-    return region if isinstance(region, str) and region else None

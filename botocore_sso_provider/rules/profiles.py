@@ -213,6 +213,12 @@ def sso_root(profiles: Mapping[str, Any], profile: str) -> str:
     return current
 
 
+def profile_region(values: Mapping[str, Any]) -> Optional[str]:
+    """The ``region`` a profile's section names, for the programs it hands credentials to; None if none."""
+    region = values.get("region")
+    return region if isinstance(region, str) and region else None
+
+
 def is_region_name(region: object) -> bool:
     """Whether botocore would take ``region`` as a region name."""
     return isinstance(region, str) and re.match(REGION_NAME, region) is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 from typing import Callable
 
@@ -131,17 +130,13 @@ LEFT_TO_THE_FULL_PATH = {
 
 
 @pytest.fixture
-def config_file(aws_home: Path) -> Callable[[str], Path]:
-    def write(text: str) -> Path:
-        path = aws_home / ".aws" / "config"
-        path.write_text(textwrap.dedent(text).lstrip())
-        return path
-
-    return write
+def config_file(write_config: Callable[[str], Path]) -> Callable[[str], Path]:
+    """The shared ``write_config``, under the name these tests use."""
+    return write_config
 
 
 def provider_cache_file(config_path: Path, profile: str) -> Path:
-    """Where the provider itself (config.py, credentials.py, cache.py) keeps the role's credentials."""
+    """Where the provider itself (provider/config.py, rules/keys.py) keeps the role's credentials."""
     config = resolve_profile(botocore.configloader.load_config(str(config_path)), profile)
     assert config is not None
     return Path(role_cache_dir()) / f"{config.role_cache_key}.json"
