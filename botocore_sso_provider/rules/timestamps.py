@@ -9,7 +9,7 @@ reads it.
 
 ``now()`` is this machine's time. Role credentials expire at the portal's
 time (the file holds what the portal said), so a machine whose clock is off
-judges them with ``server_skew()``: how far the portal's clock was ahead of
+judges them by :func:`local_time_of`: how far the portal's clock was ahead of
 ours when this process last asked it (``Date`` header), believed between
 one minute and ``MAX_CLOCK_SKEW_CORRECTION``. The correction lives in this
 process only (a bogus header must not reach other processes) and every
@@ -124,11 +124,6 @@ def now() -> datetime.datetime:
 
 utcnow = now
 """The real clock under the name the provider's ``clock=`` parameters have always used."""
-
-
-def server_skew() -> datetime.timedelta:
-    """The portal's clock minus ours, as last measured and believed in this process (else 0)."""
-    return _skew
 
 
 def skew_shown_by(date_header: object, local_now: datetime.datetime) -> Optional[datetime.timedelta]:
