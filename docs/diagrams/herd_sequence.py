@@ -20,7 +20,7 @@ import matplotlib
 
 matplotlib.use("svg")
 
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+import matplotlib.pyplot as plt
 
 OUT = Path(__file__).resolve().parent.parent / "_static" / "herd-sequence.svg"
 
@@ -48,8 +48,8 @@ TOP, BOTTOM = 0.0, -22.6
 
 LABEL, SMALL, HEAD = 10.5, 9.5, 10.5
 
-ROLE_COLOUR = "#d9e8fb"
-TOKEN_COLOUR = "#fde2c4"
+P1_HOLDS = "#d9e8fb"
+P2_HOLDS = "#fde2c4"
 WAIT_COLOUR = "#eeeeee"
 CALL_COLOUR = "#1a5e1a"
 
@@ -75,9 +75,7 @@ def head(x: float, text: str) -> None:
 
 def held(x: float, start: float, end: float, colour: str, label: str) -> None:
     """A bar on a lock's lifeline: who holds it, from when to when."""
-    ax.add_patch(
-        plt.Rectangle((x - 0.12, end), 0.24, start - end, fc=colour, ec="#555555", lw=0.8, zorder=1)
-    )
+    ax.add_patch(plt.Rectangle((x - 0.12, end), 0.24, start - end, fc=colour, ec="#555555", lw=0.8, zorder=1))
     ax.text(x + 0.2, start - 0.4, label, va="center", ha="left", fontsize=SMALL, style="italic")
 
 
@@ -127,26 +125,36 @@ for x, text in HEADS.items():
     head(x, text)
 
 # Who holds which lock, and when.
-held(ROLE, -2.2, -19.3, ROLE_COLOUR, "held by P1")
-held(TOKEN, -5.4, -14.1, TOKEN_COLOUR, "held by P2")
+held(ROLE, -2.2, -19.3, P1_HOLDS, "held by P1")
+held(TOKEN, -5.4, -14.1, P2_HOLDS, "held by P2")
 
-# 1. Everyone reads the role file, without a lock.
+# Everyone reads the role file, without a lock.
 note(P1 - 0.85, -1.0, "each of the N processes reads the role file without a lock: stale or missing")
 
-# 2. P1 takes the role lock.
+# P1 takes the role lock.
 arrow(P1, ROLE, -2.2, "flock(LOCK_EX | LOCK_NB): taken")
 
-# 3. P1 under the role lock.
-note(P1 - 0.85, -3.5, "re-reads the role file: still stale;\nreads the token file: due (< 15 min left);\nbuilds its portal (sso) client before asking for the token")
+# P1 under the role lock.
+note(
+    P1 - 0.85,
+    -3.5,
+    "re-reads the role file: still stale;\n"
+    "reads the token file: due (< 15 min left);\n"
+    "builds its portal (sso) client before asking for the token",
+)
 
-# 4. P2 finds the role lock taken and does not wait for it.
+# P2 finds the role lock taken and does not wait for it.
 arrow(P2, ROLE, -4.8, "try the role lock: taken → do not wait")
 
-# 5. P2 takes the token lock and refreshes.
+# P2 takes the token lock and refreshes.
 arrow(P2, TOKEN, -5.4, "token lock held? no → take it (LOCK_NB)")
-note(P2 - 0.85, -6.3, "re-reads the token: still due; checks that the\ntoken directory is writable; builds an OIDC client")
+note(
+    P2 - 0.85,
+    -6.3,
+    "re-reads the token: still due; checks that the\ntoken directory is writable; builds an OIDC client",
+)
 
-# 7. The rest: both locks taken, they wait for the role file alone.
+# The rest: both locks taken, they wait for the role file alone.
 arrow(PN, ROLE, -7.3, "try the role lock: taken", dashed=False)
 arrow(PN, TOKEN, -7.9, "token lock held? yes → leave the refresh to P2")
 ax.add_patch(plt.Rectangle((PN - 0.12, -19.3), 0.24, 10.5, fc=WAIT_COLOUR, ec="#555555", lw=0.8, zorder=1))
@@ -159,30 +167,30 @@ note(
     WAIT_COLOUR,
 )
 
-# 8. P1 meets P2's token lock.
+# P1 meets P2's token lock.
 arrow(P1, TOKEN, -10.4, "try the token lock: taken by P2; < 10 min left → wait for the token file")
 ax.add_patch(plt.Rectangle((P1 - 0.12, -14.7), 0.24, 4.3, fc=WAIT_COLOUR, ec="#555555", lw=0.8, zorder=1))
 
-# 9. The one CreateToken.
+# The one CreateToken.
 arrow(P2, IDC, -11.3, "CreateToken (refresh-token grant)", colour=CALL_COLOUR)
 arrow(IDC, P2, -12.0, "new access token (and refresh token)", dashed=True, colour=CALL_COLOUR)
 arrow(P2, TOKEN, -13.0, "write the token file: temp file, fsync, rename")
 arrow(P2, TOKEN, -14.1, "empty the pid line, let go")
 
-# 10. P1 wakes with the new token.
+# P1 wakes with the new token.
 arrow(TOKEN, P1, -14.7, "let go / file changed → read the new token", dashed=True)
 
-# 11. P2 now waits for the role file like the rest.
+# P2 now waits for the role file like the rest.
 arrow(P2, ROLE, -15.4, "wait for the role file, like the rest")
 ax.add_patch(plt.Rectangle((P2 - 0.12, -19.3), 0.24, 3.9, fc=WAIT_COLOUR, ec="#555555", lw=0.8, zorder=1))
 
-# 12. The one GetRoleCredentials.
+# The one GetRoleCredentials.
 arrow(P1, IDC, -16.3, "GetRoleCredentials (the new access token)", colour=CALL_COLOUR)
 arrow(IDC, P1, -17.0, "role credentials", dashed=True, colour=CALL_COLOUR)
 arrow(P1, ROLE, -18.0, "write the role file: temp file, fsync, rename")
 arrow(P1, ROLE, -19.3, "empty the pid line, let go")
 
-# 13. Everyone else reads what P1 wrote.
+# Everyone else reads what P1 wrote.
 arrow(ROLE, P2, -20.3, "", dashed=True)
 arrow(ROLE, PN, -20.3, "", dashed=True)
 ax.text(
