@@ -26,7 +26,7 @@ attaches login/'s ``login_on_demand`` to every session it registers
 (:func:`.on_demand.attach_login`), and each token provider of that session
 asks it; a session without one never logs in by itself.
 
-Transparent activation (see README, "Activation"): the start-up hook
+Transparent activation (docs/explanation/activation.md): the start-up hook
 ``_botocore_sso_provider_startup`` registers a botocore initializer that calls
 :func:`initialize_session` for every new session. That does what ``register``
 does, through the same lazy component, unless the off switch
