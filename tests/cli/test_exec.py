@@ -225,7 +225,7 @@ OTHER_CREDENTIAL_VARIABLES = {
     "AWS_CONTAINER_AUTHORIZATION_TOKEN": "all",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "botocore, go-v2, java-v2, js-v3, rust (wins over the token)",
 }
-"""The table of docs/how-to/other-tools.md, written out here so that a name dropped from exec's list fails a test."""
+"""The table of docs/how-to/other-tools.md, written out: a name dropped from exec's list fails a test."""
 
 SHOW_CREDENTIAL_VARIABLES = (
     "import json, os, sys; print(json.dumps({k: os.environ[k] for k in sys.argv[1:] if k in os.environ}))"

@@ -202,7 +202,7 @@ RELAYS_WITHOUT_THE_SENDER = textwrap.dedent(
 def test_without_sigwaitinfo_a_terminal_in_the_foreground_is_taken_for_the_sender(
     on_a_terminal: Callable[..., Any],
 ) -> None:
-    """macOS: Ctrl-C reaches the child once; a `kill -INT` from another process is lost (docs/explanation/security.md)."""
+    """macOS: Ctrl-C reaches the child once; a `kill -INT` from elsewhere is lost (docs: security)."""
     process, terminal = on_a_terminal(sys.executable, "-c", RELAYS_WITHOUT_THE_SENDER)
     os.kill(process.pid, signal.SIGINT)  # taken for the terminal's, which the child would have had
     _type_while_exec_is_stopped(process, terminal, signal.SIGINT, termios.VINTR)

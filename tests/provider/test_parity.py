@@ -183,7 +183,7 @@ def test_an_expired_legacy_token_is_an_unauthorized_sso_token_error_on_both_side
 def test_a_token_file_that_is_not_json_is_a_deliberate_difference(
     idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
 ) -> None:
-    """docs/explanation/differences.md: botocore lets a bare KeyError through; ours names the file and the fix."""
+    """explanation/differences.md: botocore lets a bare KeyError through; ours names the file and the fix."""
     write_config(SSO_CONFIG)
     path = token_path(aws_home, "corp")
     path.parent.mkdir(parents=True)
@@ -286,7 +286,7 @@ def test_a_key_the_profile_and_its_sso_session_set_differently_is_rejected_on_bo
 def test_both_sides_fall_back_to_the_cached_token_when_the_refresh_fails_with_5xx_or_throttling(
     error: str, idc: FakeIdentityCenter, aws_home: Path, write_config: Callable[[str], Path]
 ) -> None:
-    """What docs/explanation/refresh-and-time.md says of botocore: it falls back here too (it fails on network errors)."""
+    """docs: refresh-and-time says botocore falls back here too (it fails on network errors)."""
     write_config(SSO_CONFIG)
     write_token(aws_home, issued(idc, expiresAt=in_minutes(12)))  # refresh window, not expired
     idc.inject("CreateToken", error, times=100)

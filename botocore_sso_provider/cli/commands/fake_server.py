@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--manual-approval", action="store_true", help="do not approve device codes by itself"
     )
     parser.add_argument(
-        "--fixture", help="accounts, roles and users from a fixture.json file (the shape `list --format json` prints)"
+        "--fixture",
+        help="accounts, roles and users from a fixture.json file (as `list --format json` prints)",
     )
 
 
