@@ -72,7 +72,7 @@ def test_the_guides_show_commands() -> None:
     """The parsing finds the examples (so the check below cannot pass by finding none)."""
     assert len(EXAMPLES) >= 40, EXAMPLES
     shown = {page for page, *_ in EXAMPLES}
-    assert shown == set(GUIDES) - {"switch-off.md"}, "a guide without a botocore-sso example in an sh block"
+    assert set(GUIDES) - {"switch-off.md"} <= shown, "a guide without a botocore-sso example"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=str)
