@@ -515,8 +515,9 @@ def write_results(output: Path, stamp: str, quick: bool, numbers: dict[str, Any]
     try:
         import matplotlib  # noqa: F401 - only asking whether it is there
     except ImportError:
+        where = "" if results_path == HERE / "results.json" else f" {results_path}"
         print(
-            "charts not drawn: pip install -e '.[benchmarks]', then python benchmarks/charts.py",
+            f"charts not drawn: pip install -e '.[benchmarks]', then python benchmarks/charts.py{where}",
             file=sys.stderr,
         )
         return
