@@ -4,8 +4,11 @@
     python benchmarks/run.py --quick    # fewer repeats, smaller herds (a smoke run)
 
 Prints one markdown table and writes it, with the date and the machine, to
-benchmarks/RESULTS.md. The machine is shared and noisy: compare ratios and
-call counts, not absolute times. A missed target is shown as missed.
+benchmarks/RESULTS.md; beside it, benchmarks/results.json holds the same run's
+raw numbers for the warm and herd rows, and benchmarks/charts/ the charts drawn
+from them (benchmarks/charts.py, if matplotlib is installed). The machine is
+shared and noisy: compare ratios and call counts, not absolute times. A missed
+target is shown as missed.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -46,8 +50,9 @@ class Row:
         return [self.case, self.setting, self.ours, self.native, self.ratio, self.target, met]
 
 
-def warm_new_process(rows: list[Row], runs: int) -> None:
+def warm_new_process(rows: list[Row], runs: int, numbers: dict[str, Any]) -> None:
     """A new process resolves a profile an earlier process already resolved."""
+    numbers["warm"] = []
     with Bench() as bench:
         bench.fresh_login()
         for latency in LATENCIES_MS:
@@ -64,6 +69,13 @@ def warm_new_process(rows: list[Row], runs: int) -> None:
                     times[mode].add(report["seconds"])
                     calls[mode].add(bench.requests() - before)
             speedup = times["native"].median / times["ours"].median
+            numbers["warm"].append(
+                {
+                    "latency_ms": latency,
+                    "requests": {mode: calls[mode].median for mode in MODES},
+                    "resolution_ms": {mode: summary(times[mode], 1000) for mode in MODES},
+                }
+            )
             rows.append(
                 Row(
                     "warm new process",
@@ -89,7 +101,7 @@ def warm_new_process(rows: list[Row], runs: int) -> None:
             bench.idc.clear_faults()
 
 
-def herd(rows: list[Row], sizes: tuple[int, ...], repeats: int, runs: int) -> None:
+def herd(rows: list[Row], sizes: tuple[int, ...], repeats: int, runs: int, numbers: dict[str, Any]) -> None:
     """N processes released together, token inside the refresh window, rotation on.
 
     Each herd row sits beside its physical floor, measured in the same run:
@@ -98,6 +110,7 @@ def herd(rows: list[Row], sizes: tuple[int, ...], repeats: int, runs: int) -> No
     by the cores.
     """
     cores = os.cpu_count() or 1
+    numbers["herd"] = []
     with Bench() as bench:
         for latency in LATENCIES_MS:
             bench.idc.set_faults(latency=latency / 1000)
@@ -111,6 +124,15 @@ def herd(rows: list[Row], sizes: tuple[int, ...], repeats: int, runs: int) -> No
                     single.add(last)
                 alone[mode] = single.median
                 warm_cpu[mode] = _warm_cpu(bench, mode, runs)
+            at_latency: dict[str, Any] = {
+                "latency_ms": latency,
+                "cores": cores,
+                "repeats": repeats,
+                "alone_ms": {mode: round(alone[mode] * 1000, 3) for mode in MODES},
+                "warm_cpu_ms": {mode: round(warm_cpu[mode] * 1000, 3) for mode in MODES},
+                "sizes": [],
+            }
+            numbers["herd"].append(at_latency)
             rows.append(
                 Row(
                     "herd",
@@ -165,6 +187,17 @@ def herd(rows: list[Row], sizes: tuple[int, ...], repeats: int, runs: int) -> No
                 )
                 floor = {mode: alone[mode] + (size - 1) * warm_cpu[mode] / cores for mode in MODES}
                 ratio = {mode: outcome[mode]["last"].median / floor[mode] for mode in MODES}
+                at_latency["sizes"].append(
+                    {
+                        "n": size,
+                        "last_ms": {mode: summary(outcome[mode]["last"], 1000) for mode in MODES},
+                        "floor_ms": {mode: round(floor[mode] * 1000, 3) for mode in MODES},
+                        "create_token": {mode: summary(outcome[mode]["refresh"]) for mode in MODES},
+                        "get_role_credentials": {mode: summary(outcome[mode]["roles"]) for mode in MODES},
+                        "failed": {mode: summary(outcome[mode]["failed"]) for mode in MODES},
+                        "session_valid": dict(valid),
+                    }
+                )
                 rows.append(
                     Row(
                         "herd",
@@ -444,6 +477,12 @@ def credential_process(rows: list[Row], runs: int) -> None:
         )
 
 
+def summary(sample: Sample, scale: float = 1.0) -> dict[str, float]:
+    """A sample's median, min and max for results.json (times in ms to the microsecond)."""
+    values = {"median": sample.median, "min": min(sample.values), "max": max(sample.values)}
+    return {name: value if scale == 1 else round(value * scale, 3) for name, value in values.items()}
+
+
 def _run(command: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
     if done.returncode != 0:
@@ -465,22 +504,52 @@ def machine() -> str:
     )
 
 
+def write_results(output: Path, stamp: str, quick: bool, numbers: dict[str, Any]) -> None:
+    """results.json beside ``output`` (RESULTS.md), then the charts in charts/ beside it."""
+    results = {"stamp": stamp, "machine": machine(), "quick": quick, **numbers}
+    results_path = output.with_name("results.json")
+    text = json.dumps(results, indent=1, ensure_ascii=False)
+    # each innermost object ({"median": ..., "min": ..., "max": ...}) on one line
+    text = re.sub(r"\{[^{}\[\]]*\}", lambda found: " ".join(found.group().split()), text)
+    results_path.write_text(text + "\n")
+    try:
+        import matplotlib  # noqa: F401 - only asking whether it is there
+    except ImportError:
+        where = "" if results_path == HERE / "results.json" else f" {results_path}"
+        print(
+            f"charts not drawn: pip install -e '.[benchmarks]', then python benchmarks/charts.py{where}",
+            file=sys.stderr,
+        )
+        return
+    import charts
+
+    for path in charts.render(results, output.parent / "charts"):
+        print(f"wrote {path}", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller herds")
-    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    parser.add_argument(
+        "--output",
+        metavar="RESULTS.md",
+        help="where the table goes, with results.json and charts/ beside it "
+        "(default: benchmarks/RESULTS.md; with --only, nothing is written unless this is given)",
+    )
     parser.add_argument(
         "--only",
         action="append",
         metavar="CASE",
-        help="run only this case (repeatable); writes no RESULTS.md",
+        help="run only this case (repeatable); writes no RESULTS.md unless --output is given",
     )
     args = parser.parse_args()
+    output = Path(args.output) if args.output else None if args.only else HERE / "RESULTS.md"
     runs, repeats, sizes = (3, 1, (4, 16)) if args.quick else (10, 3, (4, 16, 64))
     rows: list[Row] = []
+    numbers: dict[str, Any] = {}
     cases: list[tuple[str, Callable[[], None]]] = [
-        ("warm new process", lambda: warm_new_process(rows, runs)),
-        ("herd", lambda: herd(rows, sizes, repeats, runs)),
+        ("warm new process", lambda: warm_new_process(rows, runs, numbers)),
+        ("herd", lambda: herd(rows, sizes, repeats, runs, numbers)),
         ("hot path", lambda: hot_path(rows)),
         ("our share", lambda: our_share(rows, runs)),
         ("start-up", lambda: startup(rows, 60 if not args.quick else 10)),
@@ -504,8 +573,9 @@ def main() -> int:
         "runs whose session stayed valid.\n\n" + table(rows) + "\n"
     )
     print(text)
-    if not args.only:
-        Path(args.output).write_text(text)
+    if output is not None:
+        output.write_text(text)
+        write_results(output, stamp, args.quick, numbers)
     return 0 if all(row.met is not False for row in rows) else 1
 
 
