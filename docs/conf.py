@@ -24,6 +24,8 @@ version = release
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
+    "command_reference",  # docs/_ext: the reference, generated from the code
+    "code_reference",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
