@@ -37,6 +37,7 @@ myst_heading_anchors = 3  # `#a-heading` links work within and across pages, as 
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+autodoc_mock_imports = ["pytest"]  # testing.fixtures imports it; building the site needs no pytest
 autodoc_default_options = {"members": True, "show-inheritance": True}
 
 html_theme = "furo"
