@@ -52,7 +52,8 @@ def labelled_section(document: nodes.document, label: str, title: nodes.Node | s
     Noted as an explicit target of the page's document, as a ``(label)=`` line
     before a heading would be: Sphinx then records it with the section's title.
     """
-    section = nodes.section(ids=[nodes.make_id(label)], names=[label])
+    # names as docutils keeps them (lower case), since {ref} looks its target up in lower case
+    section = nodes.section(ids=[nodes.make_id(label)], names=[nodes.fully_normalize_name(label)])
     heading = nodes.title()
     heading += nodes.literal(title, title) if isinstance(title, str) else title
     section += heading

@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--manual-approval", action="store_true", help="do not approve device codes by itself"
     )
     parser.add_argument(
-        "--fixture", help="accounts, roles and users from a fixture.json file (see the README)"
+        "--fixture",
+        help="accounts, roles and users from a fixture.json file (its format: the documentation's "
+        "'Test your code with the fake')",
     )
 
 
