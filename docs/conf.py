@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))  # autodoc and the generators import the package f
 
 project = "botocore-sso-provider"
 author = "botocore-sso-provider authors"
-copyright = "2026, botocore-sso-provider authors"  # noqa: A001 - Sphinx's name
+copyright = "2026, botocore-sso-provider authors"  # Sphinx reads this name (it shadows a builtin)
 release = runpy.run_path(str(ROOT / "botocore_sso_provider" / "_version.py"))["__version__"]
 version = release
 

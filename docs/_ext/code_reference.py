@@ -32,6 +32,7 @@ class _ModuleDirective(SphinxDirective):
     def module(self, name: str) -> Any:
         module = importlib.import_module(name)
         self.env.note_dependency(module.__file__)
+        self.env.note_dependency(__file__)  # a change here rebuilds the page too
         return module
 
 

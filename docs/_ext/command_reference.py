@@ -131,6 +131,7 @@ class CommandsDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         main = importlib.import_module("botocore_sso_provider.cli.main")
         self.env.note_dependency(main.__file__)
+        self.env.note_dependency(__file__)  # a change here rebuilds the page too
         parser = main.build_parser()
         document = self.state.document
         found: list[nodes.Node] = []

@@ -16,8 +16,8 @@ from docutils import nodes
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
-_CODE = re.compile(r"`([^`]+)`|(?<![\w`-])(--?[A-Za-z][\w-]*)")
-"""The data's only markup, `backticks`; and an option (``--short``), which would read as a dash."""
+_CODE = re.compile(r"`([^`]+)`|(?<![\w`-])(--?[A-Za-z][\w-]*|--(?![\w-]))")
+"""The data's only markup, `backticks`; and an option (``--short``, ``--``), which would read as a dash."""
 
 
 def inline(text: str) -> list[nodes.Node]:
