@@ -81,7 +81,7 @@ def login_command(profile: Optional[str] = None, session_name: Optional[str] = N
 
 
 class SSOProviderError(Exception):
-    """Marker base: every error this package raises on purpose is one of these."""
+    """Marker base: every error this package raises on purpose is one of these, so catching it catches all."""
 
     kwargs: dict[str, Any]
     summary = "SSO credentials unavailable"
@@ -114,25 +114,28 @@ class SSOProviderError(Exception):
 
 
 class SSOConfigError(SSOProviderError, InvalidConfigError):
-    """The config file does not describe a usable SSO profile."""
+    """A setting is missing or contradictory; the message names the profile, the file and the key.
+
+    As in botocore, any key that a profile and its sso-session both set must have the same value.
+    """
 
     fmt = "{error_msg}"
 
 
 class NotLoggedInError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOTokenError):
-    """No cached login exists for this session or start URL."""
+    """No cached login exists for this sso-session or start URL."""
 
     fmt = "There is no SSO login for {subject}. Run: {command}"
 
 
 class TokenExpiredError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
-    """The cached access token has expired and cannot be refreshed."""
+    """The cached access token has expired and cannot be refreshed (a legacy login, or no refresh fields)."""
 
     fmt = "The SSO login for {subject} has expired. Run: {command}"
 
 
 class SessionEndedError(SSOProviderError, UnauthorizedSSOTokenError, TokenRetrievalError):
-    """The portal session behind the refresh token is over (invalid_grant)."""
+    """The portal session behind the login has ended (``invalid_grant``, or the portal rejects the token)."""
 
     fmt = "The SSO session for {subject} has ended. Run: {command}"
 
@@ -166,7 +169,7 @@ LOGIN_NEEDED = (NotLoggedInError, TokenExpiredError, SessionEndedError, Registra
 
 
 class CorruptCacheError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOTokenError):
-    """A cache file cannot be read as the JSON it must hold (or, below, must not be trusted).
+    """A cache file is unreadable, or a token file lacks ``accessToken`` or ``expiresAt``; names the file.
 
     Raised by the store with ``path`` and ``reason``; code that skips an
     unreadable file skips an untrusted one (:class:`UnsafeCacheError`) too.
@@ -185,7 +188,9 @@ class CorruptCacheError(SSOProviderError, SSOTokenLoadError, UnauthorizedSSOToke
 
 
 class UnsafeCacheError(CorruptCacheError):
-    """A cache path not trusted (another user's, writable by others) or not usable; ``fix`` says how."""
+    """A token file, cache directory or lock that is another user's, writable by others, or not a file
+    or directory (or not usable otherwise); names the path, and ``fix`` says how (e.g. ``sudo chown``).
+    """
 
     fmt = "The SSO cache for {subject} cannot be used: {path} {reason}. To fix it: {fix}"
     fmt_before_login = "The SSO cache cannot be used: {path} {reason}. To fix it: {fix}"
@@ -256,13 +261,15 @@ class CacheLockedError(SSOProviderError, TokenRetrievalError):
 
 
 class LoginError(SSOProviderError, UnauthorizedSSOTokenError):
-    """An interactive login did not complete (denied, timed out, expired code)."""
+    """An interactive login was denied, expired, timed out, or answered with something unusable."""
 
     fmt = "The SSO login for {subject} did not complete: {reason}. Run: {command}"
 
 
 class UnexpectedAnswerError(SSOProviderError, TokenRetrievalError):
-    """An answer came back that is not a usable one of IAM Identity Center (a proxy's page, garbage)."""
+    """An answer that is not a usable one of IAM Identity Center: HTML, ``{}``, missing or absurd
+    fields, a proxy's 403. Nothing cached is changed.
+    """
 
     fmt = (
         "IAM Identity Center's address gave an answer for {subject} that cannot be used ({reason}); "
@@ -274,7 +281,10 @@ class UnexpectedAnswerError(SSOProviderError, TokenRetrievalError):
 
 
 class LoginCachePathError(SSOProviderError, UnauthorizedSSOTokenError):
-    """A login could not be saved where it must go; found before the user signs in."""
+    """A login's token or registration path is a directory, or the cache directory a file.
+
+    Found before the user signs in, so no sign-in is wasted on a login that could not be saved.
+    """
 
     fmt = "Cannot log in to {subject}: {path} {problem}. {fix}, then run: {command}"
 

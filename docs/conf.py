@@ -17,13 +17,15 @@ sys.path.insert(0, str(ROOT))  # autodoc and the generators import the package f
 
 project = "botocore-sso-provider"
 author = "botocore-sso-provider authors"
-copyright = "2026, botocore-sso-provider authors"
+copyright = "2026, botocore-sso-provider authors"  # Sphinx reads this name (it shadows a builtin)
 release = runpy.run_path(str(ROOT / "botocore_sso_provider" / "_version.py"))["__version__"]
 version = release
 
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
+    "command_reference",  # docs/_ext: the reference, generated from the code
+    "code_reference",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -35,6 +37,7 @@ myst_heading_anchors = 3  # `#a-heading` links work within and across pages, as 
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+autodoc_mock_imports = ["pytest"]  # testing.fixtures imports it; building the site needs no pytest
 autodoc_default_options = {"members": True, "show-inheritance": True}
 
 html_theme = "furo"

@@ -17,7 +17,8 @@ CI runs subsets by kind (.ci/run, tox.ini), each test file declaring its kind
 with ``pytestmark``: ``unit`` (in this process, needing only the wheel's own
 requirements: every Python), ``functional`` (the fake Identity Center,
 boto3, moto: also on the oldest dependencies), ``activation`` (the package
-installed and started as users start it: also on the newest). A file with
+installed and started as users start it: also on the newest), ``docs`` (the
+documentation site as built: its own step, which installs Sphinx). A file with
 none of them runs in the whole suite only (the README's test command).
 """
 
@@ -52,6 +53,7 @@ KINDS = {
     "unit": "in this process, with only the wheel's own requirements (CI: every Python)",
     "functional": "against the fake Identity Center, boto3 or moto (CI: also the oldest dependencies)",
     "activation": "the package installed and started as users start it (CI: also the newest)",
+    "docs": "the documentation site, built with Sphinx (CI: step 7, from a venv of the docs extra)",
 }
 
 

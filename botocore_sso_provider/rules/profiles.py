@@ -44,8 +44,44 @@ WEB_IDENTITY = "web-identity"
 NOT_SSO = "not-sso"
 MISSING = "missing"
 
+IN_PROFILE = "profile"
+IN_SESSION = "sso-session"
+IN_BOTH = "both"
+IN_SERVICES = "services"
+
+_LOGIN_KEYS = (
+    ("sso_session", IN_PROFILE, "The [sso-session NAME] section that holds the profile's login."),
+    ("sso_start_url", IN_BOTH, "The AWS access portal URL: in the sso-session, or in a legacy profile."),
+    ("sso_region", IN_BOTH, "IAM Identity Center's region; `login` corrects it for a vanity start URL."),
+    ("sso_account_id", IN_PROFILE, "The role's account; with sso_role_name, it makes a profile SSO."),
+    ("sso_role_name", IN_PROFILE, "The role to use in that account."),
+)
+CONFIG_KEYS: tuple[tuple[str, str, str], ...] = (
+    *_LOGIN_KEYS,
+    ("sso_registration_scopes", IN_SESSION, "Scopes a login registers for, comma-separated."),
+    ("sso_auto_login", IN_BOTH, "true (or 1, yes, on): log in on demand where a terminal is there."),
+    ("botocore_sso_generated", IN_PROFILE, "Marks what `populate` wrote: `--prune` removes only those."),
+    ("role_arn", IN_PROFILE, "botocore assumes this role first: the profile is not resolved from SSO."),
+    ("source_profile", IN_PROFILE, "An assume-role profile's source; `status` follows it to the SSO root."),
+    ("credential_source", IN_PROFILE, "An assume-role profile's source outside the config: its chain ends."),
+    ("web_identity_token_file", IN_PROFILE, "botocore tries web identity before SSO."),
+    ("credential_process", IN_PROFILE, "For other tools; calling `credential-process` for itself is a loop."),
+    ("region", IN_PROFILE, "Handed to `export` and `exec`, used by `console`, written by `populate`."),
+    ("retry_mode", IN_PROFILE, "Set (or max_attempts): botocore's retries for our clients, not our bound."),
+    ("max_attempts", IN_PROFILE, "Set (or retry_mode): botocore's retries for our clients, not our bound."),
+    ("ca_bundle", IN_PROFILE, "The CAs our clients trust, and `login` when it resolves a vanity start URL."),
+    ("services", IN_PROFILE, "The [services NAME] section whose `sso` and `sso-oidc` endpoints apply."),
+    ("endpoint_url", IN_SERVICES, "Under `sso =` or `sso-oidc =` (or for every service, in a profile)."),
+)
+"""Every config key the package reads or writes, or honours through botocore: (key, where, one line).
+
+Where: in a profile, an ``[sso-session]``, both, or a ``[services]``
+section. The reference documentation is made from this, and a test holds
+it to the keys the code looks up.
+"""
+
+_ANY_SSO_KEYS = tuple(key for key, _, _ in _LOGIN_KEYS)
 _PROFILE_KEYS = ("sso_account_id", "sso_role_name")
-_ANY_SSO_KEYS = ("sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
 _SESSION_KEYS = ("sso_start_url", "sso_region")
 
 
