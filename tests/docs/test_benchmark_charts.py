@@ -3,9 +3,8 @@
 ``benchmarks/run.py`` writes RESULTS.md, results.json and the charts together;
 these tests hold that they still agree: one stamp in all of them, and every
 number results.json gives for the warm and herd rows the one the table shows
-(to the digits it shows). Then, where matplotlib is installed, charts.py draws
-a small results.json. The copy of the tests that CI runs against the wheel has
-no benchmarks/ beside it: there, the file is skipped.
+(to the digits it shows). Then, where matplotlib is installed (CI's docs step
+installs the benchmarks extra), charts.py draws a small results.json.
 """
 
 from __future__ import annotations
@@ -23,10 +22,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 RESULTS_MD = BENCHMARKS / "RESULTS.md"
 
-pytestmark = [
-    pytest.mark.unit,
-    pytest.mark.skipif(not RESULTS_MD.exists(), reason="no benchmarks/ beside the tests (a wheel's copy)"),
-]
+pytestmark = pytest.mark.docs  # reads the tree's benchmarks/: not in CI's copy of the tests for the wheel
 
 SVG = "{http://www.w3.org/2000/svg}"
 DC = "{http://purl.org/dc/elements/1.1/}"

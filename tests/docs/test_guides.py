@@ -17,7 +17,7 @@ from botocore_sso_provider import errors
 from botocore_sso_provider.cli.main import build_parser
 from tests.conftest import REPO_ROOT
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.docs
 
 HOW_TO = REPO_ROOT / "docs" / "how-to"
 GUIDES = sorted(path.name for path in HOW_TO.glob("*.md") if path.name != "index.md")
