@@ -80,7 +80,8 @@ def _arguments(parser: argparse.ArgumentParser) -> nodes.Node:
         if action.choices is not None:
             facts.append("Choices: " + ", ".join(f"`{choice}`" for choice in action.choices) + ".")
         default = action.default
-        if not (default is None or default is False or default == argparse.SUPPRESS):
+        said_in_help = "default" in (action.help or "").lower()  # "(default: a free one)" beats "0"
+        if not (default is None or default is False or default == argparse.SUPPRESS or said_in_help):
             facts.append(f"Default: `{default}`.")
         if facts:
             body += paragraph(" ".join(facts))
