@@ -64,6 +64,16 @@ def header_lines(lines: list[str], path: str) -> dict[int, SectionName]:
     Raises SSOConfigError when configparser refuses the file, as botocore
     would (a duplicate section or key, a line outside any section, ...).
     """
+    return {index: section_name(header) for index, header in header_names(lines, path).items()}
+
+
+def header_names(lines: list[str], path: str) -> dict[int, str]:
+    """The index of every line configparser reads as a section header, and the section's name.
+
+    The name as written (``profile dev``): what the credentials file calls
+    a section, where there is no ``profile`` prefix. Raises SSOConfigError
+    as :func:`header_lines` does.
+    """
     recorder = _HeaderRecorder()
     parser = configparser.RawConfigParser()  # botocore's parser, with its settings
     parser.SECTCRE = recorder  # type: ignore[assignment] # the documented hook, watched
@@ -74,7 +84,7 @@ def header_lines(lines: list[str], path: str) -> dict[int, SectionName]:
             error_msg=f"{printable(path)} cannot be read as botocore reads it ({printable(err)}). "
             "Fix that line first: every AWS tool refuses this file."
         ) from None
-    return {index: section_name(header) for index, header in recorder.headers.items()}
+    return recorder.headers
 
 
 def section_name(header: str) -> SectionName:
@@ -117,14 +127,17 @@ def is_one_line_value(value: str) -> bool:
     return bool(value) and value == value.strip() and printable(value) == value
 
 
-def replace_config_file(path: str, text: str, *, backup: bool = False) -> Optional[str]:
+def replace_config_file(
+    path: str, text: str, *, backup: bool = False, mode: Optional[int] = None
+) -> Optional[str]:
     """Write ``text`` to the config file at ``path``; returns the backup's path if one was made.
 
-    Through a symlink to its target; the target's owner and mode kept; a
-    new file is private (0600) and, when root writes it, belongs to the
-    owner of its directory.
+    Through a symlink to its target; the target's owner and mode kept (or
+    ``mode``, for a file of secrets); a new file is private (0600) and,
+    when root writes it, belongs to the owner of its directory.
     With ``backup``, the old bytes go to ``<target>.bak`` first, with the
-    old file's owner and mode.
+    old file's owner and mode. An OSError names ``path``'s target, never a
+    temp file.
     """
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
@@ -134,6 +147,7 @@ def replace_config_file(path: str, text: str, *, backup: bool = False) -> Option
     except FileNotFoundError:
         info = None
     owner: Optional[tuple[int, int]] = None
+    wanted = mode  # None: keep the file's
     if info is not None:
         mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
     else:
@@ -146,22 +160,28 @@ def replace_config_file(path: str, text: str, *, backup: bool = False) -> Option
         backup_path = target + BACKUP_SUFFIX
         with open(target, "rb") as original:
             _write_atomically(backup_path, original.read(), mode, owner)
-    _write_atomically(target, text.encode("utf-8"), mode, owner)
+    _write_atomically(target, text.encode("utf-8"), mode if wanted is None else wanted, owner)
     return backup_path
 
 
 def _write_atomically(path: str, data: bytes, mode: int, owner: Optional[tuple[int, int]]) -> None:
     """``data`` into a temp file beside ``path`` with ``owner`` and ``mode``, fsynced, renamed over it."""
     directory = os.path.dirname(path)
-    fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".config-", suffix=".tmp")
+    try:
+        fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".config-", suffix=".tmp")
+    except OSError as err:  # a read-only or missing directory: name the file the user knows
+        raise OSError(err.errno, err.strerror, path) from None
     try:
         with os.fdopen(fd, "wb") as out:
             if owner is not None:
                 _give(out.fileno(), owner, path)
             os.fchmod(out.fileno(), mode)  # after the chown, which may clear set-id bits
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+            try:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as err:  # a full disk or quota: the file the user knows, unchanged
+                raise OSError(err.errno, err.strerror, path) from None
         try:
             os.replace(temp_path, path)
         except OSError as err:  # name the file the user knows, not our temp file
