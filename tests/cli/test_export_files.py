@@ -532,3 +532,60 @@ def test_a_second_dotenv_output_run_rewrites_nothing_when_nothing_changed(
     again = botocore_sso(*command)
     assert again.returncode == 0 and again.stderr.startswith("Left unchanged ")
     assert output.stat().st_mtime_ns == before.st_mtime_ns
+
+
+DOTENV_REFUSED = {
+    "dollar": "abc$HOME",
+    "braces": "a${X}b",
+    "single-quote": "'quoted'",
+    "double-quote": 'say"hi',
+    "backtick": "a`id`",
+    "backslash": "back\\slash",
+    "hash-first": "#not-a-comment",
+    "space-hash": "a #comment",
+    "leading-space": " a",
+    "trailing-space": "a ",
+    "tab": "a\tb",
+    "newline": "a\nb",
+    "carriage-return": "a\rb",
+    "escape": "a\x1b[31m",
+    "bidi": "a\u202eb",
+}
+DOTENV_KEPT = {"base64": "Ab+/cd==", "inner-hash": "a#b", "colon-and-at": "user@host:1", "empty": ""}
+
+
+@pytest.mark.parametrize("value", DOTENV_REFUSED.values(), ids=DOTENV_REFUSED.keys())
+def test_a_value_docker_or_compose_would_read_differently_is_refused(value: str) -> None:
+    from botocore_sso_provider.cli.exporting import ProfileCredentials, render
+    from botocore_sso_provider.errors import UnsafeValueError
+
+    with pytest.raises(UnsafeValueError, match="AWS_SECRET_ACCESS_KEY"):
+        render(ProfileCredentials("ASIAX", value, "token"), "dotenv")
+
+
+@pytest.mark.parametrize("value", DOTENV_KEPT.values(), ids=DOTENV_KEPT.keys())
+def test_a_plain_value_is_written_as_it_stands(value: str) -> None:
+    from botocore_sso_provider.cli.exporting import ProfileCredentials, render
+
+    text = render(ProfileCredentials("ASIAX", value, "token"), "dotenv")
+    assert read_env_file_as_docker_does(text)[1] == f"AWS_SECRET_ACCESS_KEY={value}"
+
+
+HOSTILE_KEYS = {
+    "newline-in-token": {"token": "tok\n[default]\naws_access_key_id = EVIL"},
+    "space-in-secret": {"secret_key": "a b"},
+    "no-token": {"token": None},
+}
+
+
+@pytest.mark.parametrize("fields", HOSTILE_KEYS.values(), ids=HOSTILE_KEYS.keys())
+def test_credentials_that_are_no_clean_temporary_keys_never_reach_the_file(
+    fields: Dict[str, Any], tmp_path: Path
+) -> None:
+    from botocore_sso_provider.cli.exporting import ProfileCredentials, write_credentials_section
+
+    values: Dict[str, Any] = {"access_key": "ASIAX", "secret_key": "s", "token": "t", **fields}
+    path = tmp_path / "credentials"
+    with pytest.raises(ValueError, match=r"session token|secret access key"):
+        write_credentials_section(ProfileCredentials(**values), "dev", "ci", str(path))
+    assert not path.exists()
