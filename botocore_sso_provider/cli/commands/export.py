@@ -10,10 +10,7 @@ from ...rules.terminal import printable  # loaded by cli.main already
 from . import CommandArguments
 
 NAME = "export"
-HELP = (
-    "print a profile's credentials as shell variables, PowerShell, cmd, fish, JSON or an env file, "
-    "or write them to the credentials file"
-)
+HELP = "print a profile's credentials for a shell, as JSON or an env file, or write the credentials file"
 EXAMPLES = """examples:
   eval "$(botocore-sso export --profile dev)"                 # bash, zsh, sh
   botocore-sso export --profile dev --format fish | source    # fish
@@ -21,7 +18,7 @@ EXAMPLES = """examples:
   botocore-sso export --profile dev --format process          # credential_process JSON
   botocore-sso export --profile dev --format dotenv --output dev.env   # docker run --env-file dev.env
   botocore-sso export --profile dev --format credentials-file --credentials-profile dev-keys
-      # [dev-keys] of ~/.aws/credentials, for tools that read only that file: AWS_PROFILE=dev-keys
+                          # [dev-keys] of ~/.aws/credentials, for tools that read only that file
 
 Files written hold the credentials until they expire (an hour or so): run the command again
 before then, e.g. from cron or a Makefile. A second run changes only what changed.
