@@ -23,9 +23,11 @@ bounded; it is written atomically with mode 0600, its owner kept (under
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 import stat
-from typing import Mapping, Optional, Sequence
+import time
+from typing import Iterator, Mapping, Optional, Sequence
 
 from ..errors import SSOConfigError
 from ..rules.terminal import printable
@@ -39,6 +41,8 @@ PRIVATE_MODE = 0o600
 MAX_FILE_SIZE = 1 << 20
 """Bytes read of the file (a credentials file is a few KiB); a larger one is refused."""
 MAX_SECTION_NAME_LENGTH = 128
+LOCK_TIMEOUT = 10.0
+"""Seconds to wait for another of our writers of the same file (each holds it for milliseconds)."""
 
 _COMMENT_PREFIXES = ("#", ";")  # configparser's, for whole lines
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -87,16 +91,51 @@ def update_section(
             raise SSOConfigError(
                 error_msg=f"The value for {key} cannot be written to {printable(path)} safely."
             )
-    before = read_credentials_file(path)
-    after = section_text(before or "", name, values, notes, drop=drop, path=path)
-    if after == before:
-        return False
-    if read_credentials_file(path) != before:  # another tool wrote it meanwhile: its lines count
-        raise SSOConfigError(
-            error_msg=f"{printable(path)} changed while it was being updated; run the command again."
-        )
-    replace_config_file(path, after, mode=PRIVATE_MODE)
+    with _writers_in_turn(path):
+        before = read_credentials_file(path)
+        after = section_text(before or "", name, values, notes, drop=drop, path=path)
+        if after == before:
+            return False
+        if read_credentials_file(path) != before:  # another tool wrote it meanwhile: its lines count
+            raise SSOConfigError(
+                error_msg=f"{printable(path)} changed while it was being updated; run the command again."
+            )
+        replace_config_file(path, after, mode=PRIVATE_MODE)
     return True
+
+
+@contextlib.contextmanager
+def _writers_in_turn(path: str) -> Iterator[None]:
+    """Our read-edit-replace of ``path``, one process at a time (two exports of two sections both land).
+
+    The lock is ``flock`` on the file's directory: the file itself is replaced
+    (a new inode) by each write, and a lock file would be left in ``~/.aws``
+    for good. Bounded: a holder stopped mid-write cannot hang us.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the re-read before the write is all there is
+        yield
+        return
+    directory = os.path.dirname(os.path.realpath(path)) or "."
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SSOConfigError(
+                        error_msg=f"Another botocore-sso is writing {printable(path)} and has not finished "
+                        f"in {LOCK_TIMEOUT:.0f} seconds; run the command again."
+                    ) from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def write_secret_file(path: str, text: str) -> bool:
@@ -105,9 +144,10 @@ def write_secret_file(path: str, text: str) -> bool:
     The file there now must be one :func:`read_credentials_file` accepts;
     returns False, writing nothing, when it already holds ``text``.
     """
-    if read_credentials_file(path) == text:
-        return False
-    replace_config_file(path, text, mode=PRIVATE_MODE)
+    with _writers_in_turn(path):
+        if read_credentials_file(path) == text:
+            return False
+        replace_config_file(path, text, mode=PRIVATE_MODE)
     return True
 
 

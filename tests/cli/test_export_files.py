@@ -198,6 +198,19 @@ def test_keys_the_user_wrote_are_never_overwritten(cached: dict, aws_home: Path)
     assert path.read_bytes() == original
 
 
+def test_exports_of_several_sections_at_once_all_land(cached: dict, aws_home: Path) -> None:
+    from tests.conftest import COMMAND
+
+    base = [*COMMAND, "export", "--profile", "dev", "--format", "credentials-file", "--credentials-profile"]
+    names = [f"team{number}" for number in range(8)]
+    running = [subprocess.Popen([*base, name], stderr=subprocess.PIPE, text=True) for name in names]
+    for process in running:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    for name in names:
+        assert read_by_botocore(credentials_path(aws_home), name).access_key == "ASIAFIRST"
+
+
 BAD_NAMES = {
     "bracket": "a]b",
     "opening-bracket": "a[b",
