@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 from .selection import LoginSelection, selected_login
 
@@ -15,11 +15,26 @@ EXAMPLES = """examples:
   botocore-sso login --profile dev --no-browser
   botocore-sso login --sso-session corp --use-device-code
   botocore-sso login --sso-session corp --redirect-port 8400   # with ssh -L 8400:127.0.0.1:8400
+  botocore-sso login --if-needed --sso-session corp            # in ~/.bashrc or a Makefile
+  botocore-sso login --if-needed --min-remaining 60 --profile dev
+  botocore-sso login --force --sso-session corp                # a new login, whatever is there
 
 The flow: PKCE for sso-session profiles, the device code for legacy profiles and
 where no local browser can reach 127.0.0.1 (SSH, containers, Linux without a
 display); --use-device-code, --use-pkce and BROWSER override the guess.
 Several processes logging in to one session at once make one login.
+
+--if-needed does nothing (no request at all) while the token is valid for more
+than --min-remaining minutes; else it refreshes the token without a browser
+where it can (many processes at once make one refresh), and logs in only where
+it cannot: a legacy login, no refresh token, an ended session or registration,
+no token file or an unreadable one (the login replaces it). When the refresh
+fails for a passing reason (IAM Identity Center unreachable, a 5xx, a lock held
+too long), the token is kept while it is valid, with a warning, and the exit
+status is 0: a login would meet the same failure, and the next AWS call tries
+the refresh again. It says what it did on stderr and prints nothing on stdout.
+--force logs in even while another process's login is under way, without
+waiting for it; the last login to finish is the one kept.
 """
 
 
@@ -29,6 +44,13 @@ class Arguments(LoginSelection):
     no_browser: bool
     redirect_port: Optional[int]
     timeout: float
+    if_needed: bool
+    force: bool
+    min_remaining: Optional[int]
+
+
+MAX_MINUTES = 24 * 60
+"""The largest --min-remaining: a day, more than any access token IAM Identity Center issues lasts."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,12 +84,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="PKCE: how long to wait for the sign-in in the browser (default: 600)",
     )
+    from ...rules.records import ADVISORY_REFRESH_WINDOW
+
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument(
+        "--if-needed",
+        action="store_true",
+        help="keep a token valid for more than --min-remaining minutes (no request), else refresh it "
+        "without a browser, and log in only when it cannot be refreshed; a refresh that fails for a "
+        "passing reason keeps the valid token (exit 0, with a warning)",
+    )
+    when.add_argument(
+        "--force",
+        action="store_true",
+        help="log in even while another process's login to the session is under way, without waiting for it",
+    )
+    parser.add_argument(
+        "--min-remaining",
+        type=_minutes,
+        metavar="MINUTES",
+        help="with --if-needed: how many minutes the token must still be valid for to be kept, 0 to "
+        f"{MAX_MINUTES} (default: {ADVISORY_REFRESH_WINDOW.total_seconds() / 60:.0f}, botocore's own "
+        "refresh window; 0: only an expired token is renewed)",
+    )
 
 
 def run(args: Arguments) -> int:
+    from ...errors import CommandError
     from ...login import LoginRequest, log_in
     from ...rules.terminal import printable
 
+    if args.min_remaining is not None and not args.if_needed:
+        raise CommandError("--min-remaining works only with --if-needed: login --if-needed --min-remaining N")
     session, config = selected_login(args)
     request = LoginRequest(
         use_device_code=args.use_device_code,
@@ -75,10 +123,49 @@ def run(args: Arguments) -> int:
         no_browser=args.no_browser,
         redirect_port=args.redirect_port,
         timeout=args.timeout,
+        force=args.force,
     )
+    if args.if_needed:
+        return _if_needed(config, session, request, args.min_remaining)
     outcome = log_in(config, session, request, out=sys.stdout)
     until = printable(outcome.token.data["expiresAt"])
     sys.stdout.write(f"Logged in to {printable(config.subject)}; the token is valid until {until}.\n")
+    return 0
+
+
+def _if_needed(config: Any, session: Any, request: Any, min_remaining: Optional[int]) -> int:
+    """``--if-needed``: keep, refresh or log in; every line on stderr (stdout stays empty for scripts)."""
+    import datetime
+
+    from ...login.if_needed import KEPT, LOGGED_IN, REFRESHED, log_in_if_needed
+    from ...rules.records import ADVISORY_REFRESH_WINDOW, FRESH
+    from ...rules.terminal import printable
+    from ...rules.timestamps import utcnow
+    from ...rules.verdicts import duration
+
+    margin = ADVISORY_REFRESH_WINDOW if min_remaining is None else datetime.timedelta(minutes=min_remaining)
+    outcome = log_in_if_needed(config, session, request, margin=margin, out=sys.stderr)
+    token, now = outcome.token, utcnow()
+    subject = printable(config.subject)
+    valid = f"valid until {printable(token.data['expiresAt'])} ({duration(token.expires_at - now)} left)"
+    if outcome.action == KEPT:
+        sys.stderr.write(f"The login to {subject} is {valid}: nothing to do.\n")
+    elif outcome.action == REFRESHED:
+        sys.stderr.write(f"Refreshed the login to {subject} without a browser; it is {valid}.\n")
+    elif outcome.action == LOGGED_IN:
+        sys.stderr.write(f"Logged in to {subject}; the token is {valid}.\n")
+    else:
+        because = f": {outcome.problem}" if outcome.problem else ""
+        sys.stderr.write(
+            f"botocore-sso: warning: could not refresh the login to {subject}{because}\n"
+            f"Keeping it: it is {valid}, and AWS calls try the refresh again when it is due.\n"
+        )
+        return 0
+    if token.state(now, margin) != FRESH:
+        sys.stderr.write(
+            f"That is no more than the {margin.total_seconds() / 60:.0f} minutes asked: IAM Identity Center "
+            "issued no longer token, so the next --if-needed renews it again.\n"
+        )
     return 0
 
 
@@ -89,6 +176,16 @@ def _port(text: str) -> int:
         value = -1
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return value
+
+
+def _minutes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_MINUTES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of minutes (0 to {MAX_MINUTES})")
     return value
 
 
