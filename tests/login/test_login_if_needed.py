@@ -30,6 +30,7 @@ from tests.conftest import (
     SSO_CONFIG,
     botocore_sso,
     in_minutes,
+    run_python,
     seed_token,
     stored_token,
     token_path,
@@ -104,6 +105,30 @@ def test_a_token_valid_for_more_than_the_margin_is_kept_with_no_request(
     assert requests(idc) == {}, "no request at all"
 
 
+KEPT_WITHOUT_BOTOCORE = """
+import sys
+from botocore_sso_provider.cli.main import main
+status = main(sys.argv[1:])
+print(status, "botocore" in sys.modules)
+"""
+
+
+def test_a_kept_login_is_answered_without_importing_botocore_as_the_full_path_answers(
+    idc: FakeIdentityCenter, login: Callable[..., dict]
+) -> None:
+    """A shell start-up file runs it every time: the warm path decides by the same rules, or not at all."""
+    login(expiresAt=in_minutes(45))
+    warm = run_python("-c", KEPT_WITHOUT_BOTOCORE, "login", "--if-needed", "--sso-session", "corp")
+    full = botocore_sso("login", "--if-needed", "--sso-session", "corp", "--debug")
+    by_profile = botocore_sso("login", "--if-needed", env={**os.environ, "AWS_PROFILE": "dev"})
+    assert warm.stdout == "0 False\n", warm.stderr
+    kept = 'The login to the sso-session "corp" is valid until'
+    assert warm.stderr.startswith(kept) and warm.stderr.endswith(": nothing to do.\n")
+    assert kept in full.stderr and full.returncode == 0, "the full path (--debug) keeps it too"
+    assert by_profile.stderr.startswith('The login to the sso-session "corp" (profile "dev") is valid until')
+    assert requests(idc) == {}
+
+
 def test_min_remaining_zero_renews_only_an_expired_token(
     idc: FakeIdentityCenter, login: Callable[..., dict]
 ) -> None:
@@ -140,7 +165,7 @@ def test_a_due_token_is_refreshed_without_a_browser(
     token = stored_token(aws_home)
     assert token["accessToken"] != seeded["accessToken"] and idc.access_token_is_valid(token["accessToken"])
     assert result.stderr == (
-        f'Refreshed the login to the sso-session "corp" without a browser; it is valid until '
+        f'Refreshed without a browser: the login to the sso-session "corp" is valid until '
         f"{token['expiresAt']} (59m left).\n"
     )
 
@@ -161,7 +186,7 @@ def test_min_remaining_longer_than_the_token_refreshes_and_says_the_service_issu
     result = botocore_sso(*IF_NEEDED, "--min-remaining", "120")
     assert result.returncode == 0, result.stderr
     assert requests(idc) == {"CreateToken": 1}, "a refresh, not a login"
-    assert "Refreshed the login" in result.stderr
+    assert "Refreshed without a browser" in result.stderr
     assert "That is no more than the 120 minutes asked" in result.stderr
 
 
@@ -174,7 +199,7 @@ def test_min_remaining_is_met_by_a_longer_token(
     first = botocore_sso(*IF_NEEDED, "--min-remaining", "120")
     second = botocore_sso(*IF_NEEDED, "--min-remaining", "120")
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
-    assert "Refreshed the login" in first.stderr and "minutes asked" not in first.stderr
+    assert "Refreshed without a browser" in first.stderr and "minutes asked" not in first.stderr
     assert "nothing to do" in second.stderr
     assert requests(idc) == {"CreateToken": 1}
 
@@ -219,7 +244,7 @@ def test_an_ended_session_leads_to_a_login(
     assert result.stdout == ""
     token = stored_token(aws_home)
     assert idc.access_token_is_valid(token["accessToken"])
-    assert f'Logged in to the sso-session "corp"; the token is valid until {token["expiresAt"]}' in (
+    assert f'Logged in: the login to the sso-session "corp" is valid until {token["expiresAt"]}' in (
         result.stderr
     )
 
@@ -323,7 +348,8 @@ def test_a_passing_refresh_failure_keeps_the_valid_token_with_a_warning(
     assert result.returncode == 0, result.stderr
     assert "botocore-sso: warning: could not refresh the login" in result.stderr
     assert "InternalServerException" in result.stderr
-    assert f"Keeping it: it is valid until {seeded['expiresAt']}" in result.stderr
+    kept = f'Keeping it: the login to the sso-session "corp" is valid until {seeded["expiresAt"]}'
+    assert kept in result.stderr
     assert idc.request_counts()["StartDeviceAuthorization"] == 0, "no login: it would meet the same failure"
     assert stored_token(aws_home) == seeded, "the login is untouched"
 

@@ -110,14 +110,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: Arguments) -> int:
-    from ...errors import CommandError
-    from ...login import LoginRequest, log_in
+    if args.min_remaining is not None and not args.if_needed:
+        from ...errors import CommandError
+
+        raise CommandError("--min-remaining works only with --if-needed: login --if-needed --min-remaining N")
+    if args.if_needed:
+        return _if_needed(args)
+    from ...login import log_in
     from ...rules.terminal import printable
 
-    if args.min_remaining is not None and not args.if_needed:
-        raise CommandError("--min-remaining works only with --if-needed: login --if-needed --min-remaining N")
     session, config = selected_login(args)
-    request = LoginRequest(
+    outcome = log_in(config, session, _request(args), out=sys.stdout)
+    until = printable(outcome.token.data["expiresAt"])
+    sys.stdout.write(f"Logged in to {printable(config.subject)}; the token is valid until {until}.\n")
+    return 0
+
+
+def _request(args: Arguments) -> Any:
+    from ...login import LoginRequest
+
+    return LoginRequest(
         use_device_code=args.use_device_code,
         use_pkce=args.use_pkce,
         no_browser=args.no_browser,
@@ -125,48 +137,58 @@ def run(args: Arguments) -> int:
         timeout=args.timeout,
         force=args.force,
     )
-    if args.if_needed:
-        return _if_needed(config, session, request, args.min_remaining)
-    outcome = log_in(config, session, request, out=sys.stdout)
-    until = printable(outcome.token.data["expiresAt"])
-    sys.stdout.write(f"Logged in to {printable(config.subject)}; the token is valid until {until}.\n")
-    return 0
 
 
-def _if_needed(config: Any, session: Any, request: Any, min_remaining: Optional[int]) -> int:
+def _if_needed(args: Arguments) -> int:
     """``--if-needed``: keep, refresh or log in; every line on stderr (stdout stays empty for scripts)."""
     import datetime
 
-    from ...login.if_needed import KEPT, LOGGED_IN, REFRESHED, log_in_if_needed
     from ...rules.records import ADVISORY_REFRESH_WINDOW, FRESH
+
+    minutes = args.min_remaining
+    margin = ADVISORY_REFRESH_WINDOW if minutes is None else datetime.timedelta(minutes=minutes)
+    if not args.debug:  # --debug wants the full path's logs
+        from ..fast import lasting_login
+
+        lasting = lasting_login(args.profile, args.sso_session, margin)
+        if lasting is not None:  # kept, without importing botocore: shell start-up files run this
+            sys.stderr.write(f"The login to {_valid(*lasting)}: nothing to do.\n")
+            return 0
+    from ...login.if_needed import KEPT, LOGGED_IN, NOT_REFRESHED, REFRESHED, log_in_if_needed
+    from ...rules.timestamps import utcnow
+
+    session, config = selected_login(args)
+    outcome = log_in_if_needed(config, session, _request(args), margin=margin, out=sys.stderr)
+    token = outcome.token
+    if outcome.action == NOT_REFRESHED:
+        because = f": {outcome.problem}" if outcome.problem else " (see the warning above)"
+        sys.stderr.write(
+            f"botocore-sso: warning: could not refresh the login{because}\n"
+            f"Keeping it: the login to {_valid(config, token)}; AWS calls try the refresh again when due.\n"
+        )
+        return 0
+    sentence = {
+        KEPT: "The login to {}: nothing to do.",
+        REFRESHED: "Refreshed without a browser: the login to {}.",
+        LOGGED_IN: "Logged in: the login to {}.",
+    }[outcome.action]
+    sys.stderr.write(sentence.format(_valid(config, token)) + "\n")
+    if token.state(utcnow(), margin) != FRESH:
+        sys.stderr.write(
+            f"That is no more than the {margin.total_seconds() / 60:.0f} minutes "
+            "asked: IAM Identity Center issues no longer tokens, so the next --if-needed renews it again.\n"
+        )
+    return 0
+
+
+def _valid(config: Any, token: Any) -> str:
+    """``the sso-session "corp" is valid until 2025-01-01T00:00:00Z (3h12m left)``."""
     from ...rules.terminal import printable
     from ...rules.timestamps import utcnow
     from ...rules.verdicts import duration
 
-    margin = ADVISORY_REFRESH_WINDOW if min_remaining is None else datetime.timedelta(minutes=min_remaining)
-    outcome = log_in_if_needed(config, session, request, margin=margin, out=sys.stderr)
-    token, now = outcome.token, utcnow()
-    subject = printable(config.subject)
-    valid = f"valid until {printable(token.data['expiresAt'])} ({duration(token.expires_at - now)} left)"
-    if outcome.action == KEPT:
-        sys.stderr.write(f"The login to {subject} is {valid}: nothing to do.\n")
-    elif outcome.action == REFRESHED:
-        sys.stderr.write(f"Refreshed the login to {subject} without a browser; it is {valid}.\n")
-    elif outcome.action == LOGGED_IN:
-        sys.stderr.write(f"Logged in to {subject}; the token is {valid}.\n")
-    else:
-        because = f": {outcome.problem}" if outcome.problem else ""
-        sys.stderr.write(
-            f"botocore-sso: warning: could not refresh the login to {subject}{because}\n"
-            f"Keeping it: it is {valid}, and AWS calls try the refresh again when it is due.\n"
-        )
-        return 0
-    if token.state(now, margin) != FRESH:
-        sys.stderr.write(
-            f"That is no more than the {margin.total_seconds() / 60:.0f} minutes asked: IAM Identity Center "
-            "issued no longer token, so the next --if-needed renews it again.\n"
-        )
-    return 0
+    left = duration(token.expires_at - utcnow())
+    return f"{printable(config.subject)} is valid until {printable(token.data['expiresAt'])} ({left} left)"
 
 
 def _port(text: str) -> int:
