@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
@@ -471,3 +472,42 @@ def test_under_the_login_lock_a_token_that_lasts_long_enough_is_used_instead_of_
             wait_timeout=5,
             reuse_if_lasts=datetime.timedelta(hours=1),
         )
+
+
+# --- a token cache that cannot be written ----------------------------------------------------------
+
+READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
+
+
+def run_with_read_only(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``botocore-sso args`` with ``directory`` read-only for that process alone (a mount into a container).
+
+    As root, where modes stop nothing, a read-only bind mount in a private mount namespace.
+    """
+    command = [*COMMAND, *args]
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root without unshare for a read-only bind mount")
+        command = ["unshare", "--mount", "sh", "-c", READ_ONLY, "sh", str(directory), *command]
+    else:
+        directory.chmod(0o500)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        directory.chmod(0o700)
+    if "mount:" in done.stderr or "unshare:" in done.stderr:
+        pytest.skip(f"no read-only bind mount here: {done.stderr.strip()}")
+    return done
+
+
+def test_a_read_only_token_cache_keeps_the_valid_token_and_spends_no_refresh_token(
+    idc: FakeIdentityCenter, login: Callable[..., dict], aws_home: Path
+) -> None:
+    seeded = login(expiresAt=in_minutes(10))
+    done = run_with_read_only(token_path(aws_home, "corp").parent, *IF_NEEDED)
+    assert done.returncode == 0, done.stderr
+    assert "the cache cannot be written" in done.stderr
+    assert "botocore-sso: warning: could not refresh the login (see the warning above)" in done.stderr
+    assert requests(idc) == {}, "the shared refresh token is not spent on a result that cannot be kept"
+    assert idc.refresh_token_is_valid(seeded["refreshToken"])
+    assert stored_token(aws_home) == seeded

@@ -17,7 +17,7 @@ EXAMPLES = """examples:
   botocore-sso login --sso-session corp --redirect-port 8400   # with ssh -L 8400:127.0.0.1:8400
   botocore-sso login --if-needed --sso-session corp            # in ~/.bashrc or a Makefile
   botocore-sso login --if-needed --min-remaining 60 --profile dev
-  botocore-sso login --force --sso-session corp                # a new login, whatever is there
+  botocore-sso login --force --sso-session corp                # without waiting for another login
 
 The flow: PKCE for sso-session profiles, the device code for legacy profiles and
 where no local browser can reach 127.0.0.1 (SSH, containers, Linux without a
