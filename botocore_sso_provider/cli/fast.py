@@ -19,13 +19,24 @@ import os
 
 from .. import settings
 from ..rules import timestamps as clock
-from ..rules.profiles import SSO, SSOConfig, chosen_profile, profile_region, resolve_profile, route, sso_root
-from ..rules.records import FRESH, RoleRecord, role_record, token_record
+from ..rules.profiles import (
+    SSO,
+    SSOConfig,
+    SSOSessionConfig,
+    chosen_profile,
+    profile_region,
+    resolve_profile,
+    route,
+    session_for_login,
+    sso_root,
+)
+from ..rules.records import FRESH, RoleRecord, TokenRecord, role_record, token_record
 from ..store.files import load_config, read_ini, read_private_json
 from .exporting import ProfileCredentials
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at every start)
 if TYPE_CHECKING:
+    import datetime
     from typing import Any, Optional
 
 _UNSURE = object()
@@ -82,6 +93,31 @@ def short_status(profile: Optional[str]) -> Optional[tuple[str, bool]]:
     role_answer = None if role is None else role_record(role)
     line = prompt_line(config.session.label, token_answer, role_answer, now)
     return line, verdict(token_answer, role_answer, now) != LOGIN
+
+
+def lasting_login(
+    profile: Optional[str], session_name: Optional[str], margin: datetime.timedelta
+) -> Optional[tuple[SSOSessionConfig, TokenRecord]]:
+    """The login ``login --if-needed`` keeps as it is (its token valid for more than ``margin``); else None.
+
+    A shell start-up file runs it every time; None sends the command the full
+    way, which refreshes, logs in or words the problem.
+    """
+    config = load_config(settings.config_file())
+    if config is None:
+        return None
+    profiles, sessions = config
+    named = None if session_name else chosen_profile(profile)
+    session = session_for_login(
+        {"profiles": profiles, "sso_sessions": sessions}, profile=named, session_name=session_name
+    )
+    if not isinstance(session, SSOSessionConfig):
+        return None
+    data = _read(settings.token_cache_dir(), session.token_cache_key)
+    record = token_record(data) if isinstance(data, dict) else None
+    if not isinstance(record, TokenRecord) or record.state(clock.now(), margin) != FRESH:
+        return None
+    return session, record
 
 
 def _sso_config(profile: str, *, root: bool) -> Optional[tuple[SSOConfig, dict[str, Any]]]:

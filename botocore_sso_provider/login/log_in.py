@@ -8,6 +8,7 @@ the start URL's host named another region, as the AWS CLI v2 does.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -42,6 +43,10 @@ class LoginRequest:
     redirect_port: Optional[int] = None
     timeout: float = DEFAULT_TIMEOUT
     reuse_valid_token: bool = False
+    reuse_if_lasts: Optional[datetime.timedelta] = None
+    """``--if-needed``: a token found under the login lock that lasts longer than this is used."""
+    force: bool = False
+    """``--force``: log in even while another process's login holds the lock (see ``single_flight``)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,8 @@ def log_in(
         out=out,
         wait_timeout=request.timeout + LOCK_WAIT_MARGIN,
         reuse_valid_token=request.reuse_valid_token,
+        reuse_if_lasts=request.reuse_if_lasts,
+        force=request.force,
         clock=clock,
     )
     if logged_in and resolved.region != session.region:

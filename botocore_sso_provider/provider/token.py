@@ -42,6 +42,7 @@ from ..errors import (
 )
 from ..rules.profiles import SSOSessionConfig
 from ..rules.records import (
+    ADVISORY_REFRESH_WINDOW,
     FRESH,
     MANDATORY_REFRESH_WINDOW,
     TokenRecord,
@@ -99,7 +100,14 @@ class TokenProvider:
         cache: Optional[JSONFileCache] = None,
         clock: Clock = utcnow,
         login: Optional[LoginOnDemand] = None,
+        must_last: Optional[datetime.timedelta] = None,
     ) -> None:
+        """``must_last`` (``botocore-sso login --if-needed``): refresh a token that does not last
+        longer than this, instead of botocore's 15 minutes; and raise a failed or impossible refresh's
+        error even while the token has not expired, so the caller can tell an ended session (log in)
+        from a passing failure (keep the token)."""
+        self._window = must_last if must_last is not None else ADVISORY_REFRESH_WINDOW
+        self._strict = must_last is not None
         self._config = session_config
         self._login = login if login is not None else attached_login(botocore_session)
         self._botocore_session = botocore_session
@@ -150,7 +158,7 @@ class TokenProvider:
     def cached_or_refreshed(self) -> TokenRecord:
         """``usable_token()`` without a login on demand: for callers holding a lock others wait on."""
         token = self.load()
-        if token.state(self._clock()) == FRESH:
+        if self._fresh(token):
             return token
         return self._refresh_or_fallback(token)
 
@@ -161,7 +169,7 @@ class TokenProvider:
         one waits for the token, so this one only spares it the refresh.
         """
         token = self.load()
-        if token.state(self._clock()) != FRESH:
+        if not self._fresh(token):
             self._refresh_or_fallback(token, wait=False)
 
     def _refresh_or_fallback(self, seen: TokenRecord, wait: bool = True) -> TokenRecord:
@@ -171,7 +179,7 @@ class TokenProvider:
             return self._usable_or_raise(seen, RegistrationExpiredError)
         failed_at = self._history.failed_at
         recently_failed = failed_at is not None and self._clock() - failed_at < REFRESH_RETRY_INTERVAL
-        if recently_failed and self._remaining(seen) > datetime.timedelta(0):
+        if recently_failed and self._kept_on_failure(seen):
             return seen
         try:
             ready = (lambda: self._usable_while_refreshed(seen)) if wait else (lambda: seen)
@@ -198,7 +206,7 @@ class TokenProvider:
                     )
                 return self._refresh(current)
         except (CacheLockedError, UnsafeCacheError) as err:
-            if self._remaining(seen) > datetime.timedelta(0):
+            if self._kept_on_failure(seen):
                 logger.warning("%s Using the cached token, which has not expired.", err)
                 return seen
             raise
@@ -209,13 +217,20 @@ class TokenProvider:
         A token outside the mandatory window is still valid to use while the
         refresh is someone else's work, as botocore does between threads.
         """
-        if self._remaining(seen) > MANDATORY_REFRESH_WINDOW:
+        if not self._strict and self._remaining(seen) > MANDATORY_REFRESH_WINDOW:
             return seen
         current = self.load()
         return current if self._refreshed_since(seen, current) else None
 
     def _refreshed_since(self, seen: TokenRecord, current: TokenRecord) -> bool:
-        return current.access_token != seen.access_token or current.state(self._clock()) == FRESH
+        return current.access_token != seen.access_token or self._fresh(current)
+
+    def _fresh(self, token: TokenRecord) -> bool:
+        return token.state(self._clock(), self._window) == FRESH
+
+    def _kept_on_failure(self, token: TokenRecord) -> bool:
+        """Whether a failed refresh falls back to ``token``: it has not expired (and we are not strict)."""
+        return not self._strict and self._remaining(token) > datetime.timedelta(0)
 
     def _unwritable(self, problem: str) -> UnwritableCacheError:
         """The error for an expired token that is not refreshed because the cache cannot be written."""
@@ -307,7 +322,7 @@ class TokenProvider:
     def _failed(self, token: TokenRecord, error: type[Exception], reason: str = "") -> TokenRecord:
         """Keep using a token that has not expired yet; else raise ``error``."""
         self._history.failed_at = self._clock()
-        if self._remaining(token) > datetime.timedelta(0):
+        if self._kept_on_failure(token):
             if not self._history.warned:
                 self._history.warned = True
                 logger.warning(
@@ -323,7 +338,7 @@ class TokenProvider:
         raise error(**names)
 
     def _usable_or_raise(self, token: TokenRecord, error: type[Exception]) -> TokenRecord:
-        if self._remaining(token) > datetime.timedelta(0):
+        if self._kept_on_failure(token):
             return token
         raise error(**self._names())
 

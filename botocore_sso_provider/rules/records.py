@@ -107,10 +107,18 @@ def _value_problem(article: str, what: str, limit: int, value: object) -> Option
 # --- records and their states -------------------------------------------------------------------
 
 
-def state(expires_at: datetime.datetime, now: datetime.datetime) -> str:
-    """FRESH, DUE or EXPIRED at ``now``."""
+def state(
+    expires_at: datetime.datetime,
+    now: datetime.datetime,
+    window: datetime.timedelta = ADVISORY_REFRESH_WINDOW,
+) -> str:
+    """FRESH, DUE or EXPIRED at ``now``.
+
+    ``window`` is how much must be left to be fresh: botocore's 15 minutes
+    unless the user asked for another margin (``login --if-needed --min-remaining``).
+    """
     left = expires_at - now
-    if left > ADVISORY_REFRESH_WINDOW:
+    if left > window:
         return FRESH
     return DUE if left > datetime.timedelta(0) else EXPIRED
 
@@ -155,8 +163,8 @@ class TokenRecord:
         """Whether a refresh may be tried at ``now``: the fields are there and the registration lives."""
         return self.can_refresh and not self.registration_ended(now)
 
-    def state(self, now: datetime.datetime) -> str:
-        return state(self.expires_at, now)
+    def state(self, now: datetime.datetime, window: datetime.timedelta = ADVISORY_REFRESH_WINDOW) -> str:
+        return state(self.expires_at, now, window)
 
     def __repr__(self) -> str:
         return (
