@@ -273,12 +273,12 @@ def credentials_file_values(credentials: ProfileCredentials) -> dict[str, str]:
     problem = role_credentials_problem(credentials.access_key, credentials.secret_key, credentials.token)
     if problem is not None:
         raise ValueError(f"they come with {problem}")
-    values = dict(
+    written = dict(
         zip(CREDENTIALS_FILE_KEYS, (credentials.access_key, credentials.secret_key, credentials.token))
     )
     if credentials.account_id and credentials.account_id.isdigit():
-        values["aws_account_id"] = credentials.account_id
-    return values
+        written["aws_account_id"] = credentials.account_id
+    return written
 
 
 def write_credentials_section(credentials: ProfileCredentials, profile: str, name: str, path: str) -> bool:
