@@ -7,45 +7,51 @@ Every AWS SDK reads ``AWS_CONTAINER_CREDENTIALS_FULL_URI`` and sends
 through a ``CredentialSource``, so a long-running client keeps getting fresh
 credentials past the first ones' expiry.
 
-Who may ask: the server listens on 127.0.0.1 unless told otherwise, and every
-request must carry the token generated at start (compared in constant time):
-none is 401, a wrong one 403. The log holds methods, paths and status codes,
-never a header, a token or a key. Other local users can still connect without
-the token: ``bounded_http`` bounds what their connections can hold (a
-deadline per request, a connection cap that closes idle ones first, no spin
-when descriptors run out), and a refused connection is closed after its answer.
+One server serves several profiles: ``/profiles/<name>`` answers that
+profile and ``/`` the first one, so every container of a compose file points
+at its own route of the same server (one login, one token). A profile that
+is not served is 404 with a sentence, never another profile's credentials.
+``/healthz`` answers 200 to anyone while the server runs, with no secret,
+for health checks. With ``instance_metadata`` it also speaks the EC2
+instance-metadata protocol (:mod:`.instance_metadata`) under ``/latest/``,
+to the server's own user only (:mod:`.peer_user`).
 
-Refusals answer ``{"code", "message", "Code", "Message"}``: botocore shows the
-body as it is, the Go and Java SDKs read ``code``/``message`` (Java
-case-sensitively), the JavaScript SDK's ``fromHttp`` reads ``Code``/``Message``.
+Who may ask: the server listens on 127.0.0.1 unless told otherwise, and every
+credential request must carry the token generated at start (compared in
+constant time): none is 401, a wrong one 403. The log holds methods, paths and
+status codes, never a header, a token or a key. Other local users can still
+connect without the token: ``bounded_http`` bounds what their connections can
+hold (a deadline per request, a connection cap that closes idle ones first, no
+spin when descriptors run out), and a refused connection is closed after its
+answer.
 """
 
 from __future__ import annotations
 
-import datetime
 import hmac
 import ipaddress
 import json
 import logging
 import secrets
 import threading
-from typing import Any, Callable, Optional
-from urllib.parse import urlsplit
+from typing import Any, Callable, Mapping, Optional, Union
+from urllib.parse import quote, unquote, urlsplit
 
 from ..login.bounded_http import BoundedHTTPServer, BoundedRequestHandler
-from ..rules.terminal import printable
-from ..rules.timestamps import format_timestamp
+from .credential_answers import expiration, refusal, unavailable
 from .exporting import ProfileCredentials
+from .instance_metadata import InstanceMetadata, Reply
+from .peer_user import peer_uid, trusted_uids
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 PATH = "/"
+PROFILES_PATH = "/profiles/"
+HEALTH_PATH = "/healthz"
 URI_VARIABLE = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 TOKEN_VARIABLE = "AWS_CONTAINER_AUTHORIZATION_TOKEN"  # noqa: S105 - a variable name
-
-STATIC_CREDENTIALS_LIFETIME = datetime.timedelta(hours=1)
-"""The ``Expiration`` given for credentials that do not expire: SDKs require one, and ask again."""
+TOKEN_FILE_VARIABLE = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"  # noqa: S105 - a variable name
 
 CredentialGetter = Callable[[], ProfileCredentials]
 
@@ -61,25 +67,37 @@ def is_loopback(host: str) -> bool:
 
 
 class CredentialServer:
-    """Serves ``get_credentials()`` to clients holding ``token``, on ``host:port`` (a free port by default).
+    """Serves credentials to clients holding ``token``, on ``host:port`` (a free port by default).
 
-    Use it as a context manager (``start``/``stop``). ``answers`` counts
-    responses by HTTP status.
+    ``credentials`` is one getter, or the getter of each profile by name (the
+    first one also answers ``/``). Use it as a context manager
+    (``start``/``stop``). ``answers`` counts responses by HTTP status.
     """
 
     def __init__(
         self,
-        get_credentials: CredentialGetter,
+        credentials: Union[CredentialGetter, Mapping[str, CredentialGetter]],
         *,
         host: str = DEFAULT_HOST,
         port: int = 0,
         token: Optional[str] = None,
+        instance_metadata: Optional[InstanceMetadata] = None,
     ) -> None:
         self.token = token or secrets.token_urlsafe(32)
         self.answers: dict[int, int] = {}
-        self._get_credentials = get_credentials
-        self._answers_lock = threading.Lock()
+        if callable(credentials):
+            self.profiles: dict[str, CredentialGetter] = {}
+            self._default: CredentialGetter = credentials
+        else:
+            self.profiles = dict(credentials)
+            if not self.profiles:
+                raise ValueError("no profile to serve")
+            self._default = next(iter(self.profiles.values()))
         bind_host = host.strip("[]")
+        if instance_metadata is not None and not is_loopback(bind_host):
+            raise ValueError("instance metadata is served on loopback only")
+        self.instance_metadata = instance_metadata
+        self._answers_lock = threading.Lock()
         self._server = _Server((bind_host, port), _Handler)
         self._server.credential_server = self
         self.host = bind_host
@@ -90,8 +108,16 @@ class CredentialServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}{PATH}"
 
+    def url_for(self, profile: str) -> str:
+        """The route of one served profile."""
+        return self.url.rstrip("/") + PROFILES_PATH + quote(profile, safe="")
+
+    @property
+    def health_url(self) -> str:
+        return self.url.rstrip("/") + HEALTH_PATH
+
     def environment(self) -> dict[str, str]:
-        """The two variables that point an SDK at this server."""
+        """The two variables that point an SDK at this server (its first profile)."""
         return {URI_VARIABLE: self.url, TOKEN_VARIABLE: self.token}
 
     def start(self) -> CredentialServer:
@@ -119,40 +145,48 @@ class CredentialServer:
             return 0
         return 403
 
-    def answer(self) -> tuple[int, dict[str, Any]]:
-        """The status and JSON body for an authorized GET."""
-        from botocore.exceptions import BotoCoreError
-
+    def answer(self, path: str = PATH) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body for an authorized GET of ``path``."""
+        get_credentials = self._route(path)
+        if isinstance(get_credentials, str):
+            return 404, refusal("NotFound", get_credentials)
         try:
-            credentials = self._get_credentials()
-        except BotoCoreError as err:  # ours name the fix and hold no secret
-            logger.warning("Could not get credentials: %s", printable(err))
-            return 503, refusal("CredentialsUnavailable", str(err))
-        except Exception as err:  # anything else: its type only, the message might quote anything
-            logger.warning("Could not get credentials: unexpected %s", type(err).__name__)
-            return 500, refusal("InternalError", f"unexpected {type(err).__name__}")
-        expiration = credentials.expiration or (
-            datetime.datetime.now(datetime.timezone.utc) + STATIC_CREDENTIALS_LIFETIME
-        )
+            credentials = get_credentials()
+        except Exception as err:
+            return unavailable(err)
         body: dict[str, Any] = {
             "AccessKeyId": credentials.access_key,
             "SecretAccessKey": credentials.secret_key,
             "Token": credentials.token,
-            "Expiration": format_timestamp(expiration),
+            "Expiration": expiration(credentials),
         }
         if credentials.account_id:
             body["AccountId"] = credentials.account_id
         return 200, body
 
+    def _route(self, path: str) -> Union[CredentialGetter, str]:
+        """The getter a path asks for, or the sentence of a 404."""
+        if path == PATH:
+            return self._default
+        if not path.startswith(PROFILES_PATH):
+            return "Not found."
+        try:
+            name = unquote(path[len(PROFILES_PATH) :], errors="strict")
+        except UnicodeDecodeError:
+            name = None
+        if name is not None and name in self.profiles:
+            return self.profiles[name]
+        shown = (name or "?")[:64]
+        served = ", ".join(self.profiles) or "only /"
+        return f'No profile "{shown}" is served here; this server serves: {served}.'
+
+    def trusts_peer(self, client: tuple[Any, ...], server: tuple[Any, ...]) -> bool:
+        """Whether the connection from ``client`` belongs to this user (or root): instance metadata only."""
+        return peer_uid((client[0], client[1]), (server[0], server[1])) in trusted_uids()
+
     def count(self, status: int) -> None:
         with self._answers_lock:
             self.answers[status] = self.answers.get(status, 0) + 1
-
-
-def refusal(code: str, message: str) -> dict[str, str]:
-    """An error body every SDK shows: ``code``/``message`` and ``Code``/``Message``, on one line each."""
-    text = printable(message)
-    return {"code": code, "message": text, "Code": code, "Message": text}
 
 
 class _Server(BoundedHTTPServer):
@@ -163,9 +197,9 @@ class _Server(BoundedHTTPServer):
 _MESSAGES = {
     401: "Missing Authorization header: send AWS_CONTAINER_AUTHORIZATION_TOKEN.",
     403: "Wrong authorization token.",
-    404: "Not found.",
     405: "Only GET is served.",
 }
+_STRANGER = "This instance-metadata endpoint answers only the processes of the user who started it."
 
 
 class _Handler(BoundedRequestHandler):
@@ -174,38 +208,53 @@ class _Handler(BoundedRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:
+    def _dispatch(self) -> None:
         owner = self.server.credential_server
+        path = urlsplit(self.path).path
+        if path == HEALTH_PATH:
+            if self.command in ("GET", "HEAD"):
+                self._send(200, {"status": "ok"})
+            else:
+                self._send(405, refusal("MethodNotAllowed", _MESSAGES[405]))
+            return
+        if owner.instance_metadata is not None and owner.instance_metadata.handles(path):
+            if not owner.trusts_peer(self.client_address, self.connection.getsockname()):
+                self._reply(Reply(403, _STRANGER.encode("utf-8")))
+                return
+            self._reply(owner.instance_metadata.answer(self.command, path, self.headers))
+            return
+        if self.command == "HEAD":
+            self._send(405, None)
+            return
+        if self.command != "GET":
+            self._send(405, refusal("MethodNotAllowed", _MESSAGES[405]))
+            return
         refused = owner.authorized(self.headers.get("Authorization"))
         if refused:
             self._send(refused, refusal("Unauthorized", _MESSAGES[refused]))
             return
-        if urlsplit(self.path).path != PATH:
-            self._send(404, refusal("NotFound", _MESSAGES[404]))
-            return
-        self._send(*owner.answer())
+        self._send(*owner.answer(path))
 
-    def _refuse_method(self) -> None:
-        self._send(405, refusal("MethodNotAllowed", _MESSAGES[405]))
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = _refuse_method
-
-    def do_HEAD(self) -> None:
-        self._send(405, None)
+    do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = do_PATCH = _dispatch
 
     def _send(self, status: int, body: Optional[dict[str, Any]]) -> None:
-        self.server.credential_server.count(status)
         data = json.dumps(body).encode("utf-8") if body is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
+        self._reply(Reply(status, data, "application/json"))
+
+    def _reply(self, reply: Reply) -> None:
+        self.server.credential_server.count(reply.status)
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("Cache-Control", "no-store")
-        if status != 200:  # keep-alive is for the client with the token; a refused one goes
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.status != 200:  # keep-alive is for the client with the token; a refused one goes
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(data)
+            self.wfile.write(reply.body)
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         logger.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)

@@ -1,0 +1,51 @@
+"""What a credential endpoint answers, whichever protocol asked: the expiry, failures, refusals.
+
+The container-credentials endpoint and the instance-metadata one answer the
+same credentials from the same source, so they fail the same way: a
+botocore error (ours name the fix and hold no secret) is 503 with its
+sentence, anything else 500 with its type only (its message might quote
+anything). Refusals answer ``{"code", "message", "Code", "Message"}``:
+botocore shows the body as it is, the Go and Java SDKs read
+``code``/``message`` (Java case-sensitively), the JavaScript SDK's
+``fromHttp`` reads ``Code``/``Message``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from ..rules.terminal import printable
+from ..rules.timestamps import format_timestamp
+from .exporting import ProfileCredentials
+
+logger = logging.getLogger(__name__)
+
+STATIC_CREDENTIALS_LIFETIME = datetime.timedelta(hours=1)
+"""The ``Expiration`` given for credentials that do not expire: SDKs require one, and ask again."""
+
+
+def expiration(credentials: ProfileCredentials) -> str:
+    """When SDKs should ask again: the credentials' expiry, or an hour from now for fixed keys."""
+    when = credentials.expiration or (
+        datetime.datetime.now(datetime.timezone.utc) + STATIC_CREDENTIALS_LIFETIME
+    )
+    return format_timestamp(when)
+
+
+def unavailable(err: Exception) -> tuple[int, dict[str, str]]:
+    """The status and body for credentials that could not be had; logs a line with no secret."""
+    from botocore.exceptions import BotoCoreError
+
+    if isinstance(err, BotoCoreError):
+        logger.warning("Could not get credentials: %s", printable(err))
+        return 503, refusal("CredentialsUnavailable", str(err))
+    logger.warning("Could not get credentials: unexpected %s", type(err).__name__)
+    return 500, refusal("InternalError", f"unexpected {type(err).__name__}")
+
+
+def refusal(code: str, message: str) -> dict[str, Any]:
+    """An error body every SDK shows: ``code``/``message`` and ``Code``/``Message``, on one line each."""
+    text = printable(message)
+    return {"code": code, "message": text, "Code": code, "Message": text}
