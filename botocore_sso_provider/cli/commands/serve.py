@@ -153,21 +153,28 @@ def _serve(args: Arguments, profiles: list[Optional[str]]) -> int:
 
 def _banner(server: CredentialServer, token_file: Optional[str], endpoint_variable: str) -> str:
     """What serve prints: the routes, the variables, and how containers and other hosts reach them."""
+    import shlex
+
     from ...rules.terminal import printable
     from ..credential_server import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE, URI_VARIABLE
 
     names = list(server.profiles)
     routes = "".join(f"  {printable(name)}: {server.url_for(name)}\n" for name in names)
     exports = "".join(f"export {name}={value}\n" for name, value in server.environment().items())
+    if len(names) == 1:
+        serving = f"profile {printable(names[0])} on {server.url}"
+    else:
+        listed = ", ".join(printable(name) for name in names)
+        serving = f"profiles {listed} on {server.url} (/ answers {printable(names[0])})"
     text = (
-        f"Serving the credentials of profile{'s' if len(names) > 1 else ''} "
-        f"{', '.join(printable(name) for name in names)} on {server.url} (the first: {printable(names[0])})\n"
+        f"Serving the credentials of {serving}\n"
         f"Each profile's own route:\n{routes}"
         f"Health check (no token): {server.health_url}\n"
         f"Point a program at it with:\n{exports}"
     )
     if token_file:
-        text += f"or, instead of the token itself: export {TOKEN_FILE_VARIABLE}={printable(token_file)}\n"
+        path = printable(shlex.quote(token_file))
+        text += f"or, instead of the token itself: export {TOKEN_FILE_VARIABLE}={path}\n"
     if server.instance_metadata is not None:
         text += (
             f"Instance metadata (IMDSv2, role {server.instance_metadata.role_name}, your user only): "
