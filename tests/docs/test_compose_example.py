@@ -105,3 +105,18 @@ def test_the_compose_example_serves_each_service_its_profile_and_answers_the_hea
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_the_readmes_compose_example_is_the_guides_in_short() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    (short,) = re.findall(r"^```yaml\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
+    (compose,) = section_blocks("yaml")
+    for pattern in (
+        r"AWS_CONTAINER_CREDENTIALS_FULL_URI: \"?(\S+?)\"?,?$",
+        r"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: (\S+?)\}?$",
+        r'"(http://\S+/healthz)"',
+        r"file: \"?(\S+?)\"?\}*$",
+    ):
+        found = [re.findall(pattern, block, re.MULTILINE) for block in (short, compose)]
+        assert found[0] and sorted(set(found[0])) == sorted(set(found[1])), pattern
+    assert "--token-file ~/.aws/serve-token" in readme
