@@ -177,8 +177,9 @@ class CredentialServer:
         if name is not None and name in self.profiles:
             return self.profiles[name]
         shown = (name or "?")[:64]
-        served = ", ".join(self.profiles) or "only /"
-        return f'No profile "{shown}" is served here; this server serves: {served}.'
+        if not self.profiles:
+            return f'No profile "{shown}" is served here; this server serves only /.'
+        return f'No profile "{shown}" is served here; this server serves: {", ".join(self.profiles)}.'
 
     def trusts_peer(self, client: tuple[Any, ...], server: tuple[Any, ...]) -> bool:
         """Whether the connection from ``client`` belongs to this user (or root): instance metadata only."""
@@ -207,6 +208,8 @@ class _Handler(BoundedRequestHandler):
     server_version = "botocore-sso-credential-server"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    trusted_peer: Optional[bool] = None
+    """Whether this connection's client is our user or root (instance metadata asks once)."""
 
     def _dispatch(self) -> None:
         owner = self.server.credential_server
@@ -218,7 +221,9 @@ class _Handler(BoundedRequestHandler):
                 self._send(405, refusal("MethodNotAllowed", _MESSAGES[405]))
             return
         if owner.instance_metadata is not None and owner.instance_metadata.handles(path):
-            if not owner.trusts_peer(self.client_address, self.connection.getsockname()):
+            if self.trusted_peer is None:  # once per connection: reading the kernel's table takes a while
+                self.trusted_peer = owner.trusts_peer(self.client_address, self.connection.getsockname())
+            if not self.trusted_peer:
                 self._reply(Reply(403, _STRANGER.encode("utf-8")))
                 return
             self._reply(owner.instance_metadata.answer(self.command, path, self.headers))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -23,17 +24,18 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
+from botocore_sso_provider.cli import peer_user
 from botocore_sso_provider.cli.credential_server import CredentialServer
 from botocore_sso_provider.cli.exporting import ProfileCredentials
 from botocore_sso_provider.cli.instance_metadata import InstanceMetadata, role_name_for
-from botocore_sso_provider.cli.peer_user import can_identify_peers, peer_uid
+from botocore_sso_provider.cli.peer_user import can_identify_peers
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.test_serve import Served
 from tests.conftest import COMMAND, HERD_CONFIG, botocore_sso, role_cache_file, run_python
 
 pytestmark = [
     pytest.mark.functional,
-    pytest.mark.skipif(not can_identify_peers(), reason="--imds needs /proc/net/tcp (Linux)"),
+    pytest.mark.skipif(not can_identify_peers(), reason="--imds needs Linux to tell who owns a connection"),
 ]
 
 CREDENTIALS = "/latest/meta-data/iam/security-credentials/"
@@ -260,14 +262,23 @@ def test_another_user_of_the_machine_gets_no_token_and_no_credentials() -> None:
         assert call(base + CREDENTIALS, headers={"X-aws-ec2-metadata-token": ours})[0] == 200, "we still are"
 
 
-def test_the_kernel_names_the_owner_of_a_loopback_connection() -> None:
-    import socket
-
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        client = socket.create_connection(listener.getsockname())
+@pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6], ids=["IPv4", "IPv6"])
+@pytest.mark.parametrize("ask", [peer_user.peer_uid, peer_user._ask_netlink, peer_user._read_tables])
+def test_the_kernel_names_the_owner_of_a_loopback_connection(
+    ask: Callable[..., Optional[int]], family: int
+) -> None:
+    """Both ways of asking (netlink's sock_diag, /proc/net/tcp*) agree, for IPv4 and IPv6."""
+    host = "127.0.0.1" if family == socket.AF_INET else "::1"
+    try:
+        listener = socket.create_server((host, 0), family=family)
+    except OSError:
+        pytest.skip(f"no {host} here")
+    with listener:
+        client = socket.create_connection(listener.getsockname()[:2])
         with client, listener.accept()[0]:
-            assert peer_uid(client.getsockname(), listener.getsockname()) == os.getuid()
-            assert peer_uid(("127.0.0.1", 1), listener.getsockname()) is None, "no such connection"
+            server = listener.getsockname()[:2]
+            assert ask(client.getsockname()[:2], server) == os.getuid()
+            assert ask((host, 1), server) is None, "no such connection"
 
 
 def test_tokens_expire_by_the_clock_and_cannot_be_forged() -> None:
@@ -300,3 +311,16 @@ def test_the_role_name_is_a_path_segment_iam_would_allow(
     profile: str, values: Dict[str, str], expected: str
 ) -> None:
     assert role_name_for(profile, values) == expected
+
+
+def test_where_the_kernel_cannot_name_a_connections_owner_imds_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from botocore_sso_provider.cli import peer_user
+    from botocore_sso_provider.cli.main import main
+
+    monkeypatch.setattr(peer_user, "can_identify_peers", lambda: False)  # as on macOS or Windows
+    assert main(["serve", "--profile", "dev", "--imds"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("botocore-sso serve: --imds needs Linux")
+    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in err

@@ -64,5 +64,5 @@ def run(args: Arguments) -> int:
             return relay.run(command, child_environment(credentials))
         from ..credential_server import CredentialServer
 
-        with CredentialServer(source.get) as server:
+        with CredentialServer({source.profile: source.get}) as server:
             return relay.run(command, child_environment(credentials, server_environment=server.environment()))

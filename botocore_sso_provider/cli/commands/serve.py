@@ -85,8 +85,8 @@ def run(args: Arguments) -> int:
         )
     if args.imds and not can_identify_peers():
         return _usage(
-            "--imds needs /proc/net/tcp (Linux) to answer only your own processes; on this system "
-            "use the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) instead"
+            "--imds needs Linux, whose kernel tells who owns a connection, to answer only your own "
+            "processes; here use the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) instead"
         )
     named: list[Optional[str]] = [*args.profile] if args.profile else [None]
     profiles = list(dict.fromkeys(named))  # in order, each once
