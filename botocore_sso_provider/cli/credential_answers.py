@@ -23,15 +23,27 @@ from .exporting import ProfileCredentials
 logger = logging.getLogger(__name__)
 
 STATIC_CREDENTIALS_LIFETIME = datetime.timedelta(hours=1)
-"""The ``Expiration`` given for credentials that do not expire: SDKs require one, and ask again."""
+"""How long SDKs are told credentials that do not expire last (they require an expiry)."""
 
 
-def expiration(credentials: ProfileCredentials) -> str:
-    """When SDKs should ask again: the credentials' expiry, or an hour from now for fixed keys."""
+def credential_fields(credentials: ProfileCredentials) -> dict[str, Any]:
+    """What both protocols answer: the keys, ``Expiration`` and, when known, ``AccountId``.
+
+    ``Expiration`` is the credentials' expiry, or an hour from now for fixed
+    keys: SDKs ask again then.
+    """
     when = credentials.expiration or (
         datetime.datetime.now(datetime.timezone.utc) + STATIC_CREDENTIALS_LIFETIME
     )
-    return format_timestamp(when)
+    fields: dict[str, Any] = {
+        "AccessKeyId": credentials.access_key,
+        "SecretAccessKey": credentials.secret_key,
+        "Token": credentials.token,
+        "Expiration": format_timestamp(when),
+    }
+    if credentials.account_id:
+        fields["AccountId"] = credentials.account_id
+    return fields
 
 
 def unavailable(err: Exception) -> tuple[int, dict[str, str]]:

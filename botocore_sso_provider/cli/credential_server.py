@@ -38,7 +38,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import quote, unquote, urlsplit
 
 from ..login.bounded_http import BoundedHTTPServer, BoundedRequestHandler
-from .credential_answers import expiration, refusal, unavailable
+from .credential_answers import credential_fields, refusal, unavailable
 from .exporting import ProfileCredentials
 from .instance_metadata import InstanceMetadata, Reply
 from .peer_user import peer_uid, trusted_uids
@@ -154,15 +154,7 @@ class CredentialServer:
             credentials = get_credentials()
         except Exception as err:
             return unavailable(err)
-        body: dict[str, Any] = {
-            "AccessKeyId": credentials.access_key,
-            "SecretAccessKey": credentials.secret_key,
-            "Token": credentials.token,
-            "Expiration": expiration(credentials),
-        }
-        if credentials.account_id:
-            body["AccountId"] = credentials.account_id
-        return 200, body
+        return 200, credential_fields(credentials)
 
     def _route(self, path: str) -> Union[CredentialGetter, str]:
         """The getter a path asks for, or the sentence of a 404."""

@@ -30,7 +30,7 @@ import time
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Protocol
 
 from ..rules.timestamps import format_timestamp
-from .credential_answers import expiration, unavailable
+from .credential_answers import credential_fields, unavailable
 from .exporting import ProfileCredentials
 
 TOKEN_PATH = "/latest/api/token"  # noqa: S105 - a path
@@ -144,17 +144,8 @@ class InstanceMetadata:
         except Exception as err:  # the same sentences as the container endpoint, no secret
             status, refused = unavailable(err)
             return Reply(status, json.dumps(refused).encode("utf-8"), "application/json")
-        body: dict[str, Any] = {
-            "Code": "Success",
-            "LastUpdated": format_timestamp(now),
-            "Type": "AWS-HMAC",
-            "AccessKeyId": credentials.access_key,
-            "SecretAccessKey": credentials.secret_key,
-            "Token": credentials.token,
-            "Expiration": expiration(credentials),
-        }
-        if credentials.account_id:
-            body["AccountId"] = credentials.account_id
+        body: dict[str, Any] = {"Code": "Success", "LastUpdated": format_timestamp(now), "Type": "AWS-HMAC"}
+        body.update(credential_fields(credentials))
         return Reply(200, json.dumps(body).encode("utf-8"), "application/json")
 
 

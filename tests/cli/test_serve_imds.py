@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import pytest
 
@@ -31,7 +31,7 @@ from botocore_sso_provider.cli.instance_metadata import InstanceMetadata, role_n
 from botocore_sso_provider.cli.peer_user import can_identify_peers
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.test_serve import Served
-from tests.conftest import COMMAND, HERD_CONFIG, botocore_sso, role_cache_file, run_python
+from tests.conftest import botocore_sso, role_cache_file, run_python
 
 pytestmark = [
     pytest.mark.functional,
@@ -58,35 +58,6 @@ ASKS_INSTANCE_METADATA = textwrap.dedent(
                       "secret_key": frozen.secret_key, "token": frozen.token}))
     """
 )
-
-
-@pytest.fixture
-def serving(
-    idc: FakeIdentityCenter, seed_login: Any, write_config: Callable[[str], Path]
-) -> Iterator[Callable[..., Served]]:
-    """``serving("--profile", "dev", "--imds")``: a logged-in sso-session with four profiles."""
-    write_config(HERD_CONFIG)
-    seed_login()
-    started: List[subprocess.Popen] = []
-
-    def start(*args: str) -> Served:
-        process = subprocess.Popen(
-            [*COMMAND, "serve", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        started.append(process)
-        served = Served(process)
-        assert served.environment, f"serve did not start: {process.communicate(timeout=30)}"
-        return served
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
 
 
 def endpoint_of(served: Served) -> str:

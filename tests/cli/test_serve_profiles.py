@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 import botocore.credentials
 import pytest
@@ -23,41 +22,12 @@ from botocore_sso_provider.cli.credential_server import CredentialServer
 from botocore_sso_provider.cli.exporting import ProfileCredentials
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.cli.test_serve import USES_THE_CONTAINER_PROVIDER, Served, get
-from tests.conftest import COMMAND, HERD_CONFIG, botocore_sso, role_cache_file, run_python
+from tests.conftest import HERD_CONFIG, botocore_sso, role_cache_file, run_python
 
 pytestmark = pytest.mark.functional
 
 BOTOCORE_READS_TOKEN_FILES = hasattr(botocore.credentials.ContainerProvider, "ENV_VAR_AUTH_TOKEN_FILE")
 """botocore 1.33 and later read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE; older ones only the token itself."""
-
-
-@pytest.fixture
-def serving(
-    idc: FakeIdentityCenter, seed_login: Any, write_config: Callable[[str], Path]
-) -> Iterator[Callable[..., Served]]:
-    """``serving("--profile", "dev", ...)``: a logged-in sso-session with four profiles (``ROLES``)."""
-    write_config(HERD_CONFIG)
-    seed_login()
-    started: List[subprocess.Popen] = []
-
-    def start(*args: str) -> Served:
-        process = subprocess.Popen(
-            [*COMMAND, "serve", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        started.append(process)
-        served = Served(process)
-        assert served.environment, f"serve did not start: {process.communicate(timeout=30)}"
-        return served
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
 
 
 def container_provider_in_another_process(served: Served, home: Path, url: str) -> Dict[str, str]:
