@@ -38,6 +38,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import quote, unquote, urlsplit
 
 from ..login.bounded_http import BoundedHTTPServer, BoundedRequestHandler
+from ..rules.terminal import printable
 from .credential_answers import credential_fields, refusal, unavailable
 from .exporting import ProfileCredentials
 from .instance_metadata import InstanceMetadata, Reply
@@ -254,7 +255,8 @@ class _Handler(BoundedRequestHandler):
             self.wfile.write(reply.body)
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        logger.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)
+        # the path is the client's: a profile name, or anything a stranger sends
+        logger.debug("%s %s -> %s", self.command, printable(urlsplit(self.path).path), code)
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("credential server: " + format, *args)
+        logger.debug("credential server: " + format, *(printable(arg) for arg in args))

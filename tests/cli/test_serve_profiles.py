@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import urllib.error
 import urllib.request
@@ -248,3 +249,21 @@ def test_a_token_file_that_is_a_fifo_or_a_directory_is_refused_without_hanging(
         done = botocore_sso("serve", "--profile", "dev", "--token-file", str(path), timeout=30)
         assert done.returncode == 1, done.stderr
         assert expected in done.stderr
+
+
+def test_the_debug_log_shows_a_strangers_path_escaped_and_no_secret(
+    serving: Callable[..., Served], aws_home: Path
+) -> None:
+    served = serving("--profile", "dev", "--debug")
+    assert get(served.url + "profiles/dev", served.token)[0] == 200
+    port = int(served.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as stranger:
+        stranger.sendall(b"GET /profiles/\x1b]52;c;ZXZpbA==\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert stranger.recv(100).startswith(b"HTTP/1.1 401")
+    status, err = served.stop()
+    assert status == 0
+    assert "GET /profiles/dev -> 200" in err, "--debug shows the requests"
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in err and "\x1b" not in err and "\x07" not in err
+    secrets = json.loads(role_cache_file(aws_home, "dev").read_text())["Credentials"]
+    for secret in (served.token, secrets["SecretAccessKey"], secrets["SessionToken"]):
+        assert secret not in err

@@ -111,11 +111,12 @@ def _serve(args: Arguments, profiles: list[Optional[str]]) -> int:
         first = sources[0]
         values = load_full_config().get("profiles", {}).get(first.profile) or {}
         instance_metadata = InstanceMetadata(role_name_for(first.profile, values), first.get)
-    log_handler = logging.StreamHandler(sys.stderr)
-    log_handler.setFormatter(logging.Formatter("botocore-sso serve: %(message)s"))
     ours = logging.getLogger("botocore_sso_provider")  # ours only: they never log a secret
-    ours.addHandler(log_handler)
-    ours.setLevel(logging.INFO)
+    if not ours.isEnabledFor(logging.DEBUG):  # with --debug, its handler already shows these
+        log_handler = logging.StreamHandler(sys.stderr)
+        log_handler.setFormatter(logging.Formatter("botocore-sso serve: %(message)s"))
+        ours.addHandler(log_handler)
+        ours.setLevel(logging.INFO)
     if not is_loopback(args.host):
         sys.stderr.write(
             f"botocore-sso serve: WARNING: listening on {printable(args.host)}, not on loopback: anyone who "
