@@ -54,6 +54,7 @@ KINDS = {
     "functional": "against the fake Identity Center, boto3 or moto (CI: also the oldest dependencies)",
     "activation": "the package installed and started as users start it (CI: also the newest)",
     "docs": "the documentation site, built with Sphinx (CI: step 7, from a venv of the docs extra)",
+    "aio": "aiobotocore, aioboto3 and s3fs (CI: step 8, a venv per aiobotocore version, which pins botocore)",
 }
 
 

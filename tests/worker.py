@@ -9,6 +9,9 @@ Modes:
                two chunks), in turn, for --seconds; --file PATH=JSON_SOURCE, repeated
   hold         take the lock of --key in --dir through the package, print ``held``, keep it
                for --seconds (or until killed); --name sets the command name others see
+  aio-resolve  resolve --profile in --tasks asyncio tasks, each with its own aiobotocore
+               session, while a heartbeat task on the loop records the longest gap between
+               its ticks (the loop blocked); reports results and that gap
 
 With ``--barrier-fd FD`` the worker does all its imports and set-up, prints
 ``ready`` and blocks reading FD until the parent closes the write end of
@@ -31,7 +34,10 @@ from typing import Any, Callable, Dict, List, Optional
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["resolve", "torn-reader", "writer", "cli-writer", "hold"])
+    parser.add_argument(
+        "mode", choices=["resolve", "torn-reader", "writer", "cli-writer", "hold", "aio-resolve"]
+    )
+    parser.add_argument("--tasks", type=int, default=1)
     parser.add_argument("--profile", action="append", default=[])
     parser.add_argument("--native", action="store_true")
     parser.add_argument("--barrier-fd", type=int)
@@ -58,6 +64,8 @@ def main() -> int:
         return hold(args.dir, args.key, args.seconds, args.name)
     if args.mode == "cli-writer":
         return cli_writer(args.file, args.seconds, barrier(args.barrier_fd))
+    if args.mode == "aio-resolve":
+        return aio_resolve(args.profile[0], args.tasks, barrier(args.barrier_fd))
     if args.mode == "torn-reader":
         return torn_reader(args.profile[0], args.seconds, barrier(args.barrier_fd))
     return resolve(args.profile, args.native, barrier(args.barrier_fd))
@@ -110,6 +118,76 @@ def resolve(profiles: List[str], native: bool, wait: Callable[[], None]) -> int:
     started = time.time()
     results = [dict(resolve_once(session), profile=profile) for profile, session in sessions]
     print(json.dumps({"results": results, "started": started, "finished": time.time()}), flush=True)
+    return 0
+
+
+HEARTBEAT = 0.005
+"""Seconds between the heartbeat task's ticks."""
+
+
+def aio_resolve(profile: str, tasks: int, wait: Callable[[], None]) -> int:
+    """``tasks`` aiobotocore sessions of ``profile`` resolved at once on one loop, with a heartbeat."""
+    import asyncio
+
+    import aiobotocore.session
+
+    sessions = [aiobotocore.session.AioSession(profile=profile) for _ in range(tasks)]
+    for session in sessions:
+        # aiobotocore builds a session's resolver on the loop at its first lookup (about 45 ms: the SSL
+        # contexts of its metadata fetchers), with or without this package: built here, before the
+        # heartbeat, which then measures what the SSO providers themselves do on the loop.
+        session._components.get_component("credential_provider")
+
+    async def resolve_async(session: Any) -> Dict[str, Any]:
+        try:
+            credentials = await session.get_credentials()
+            if credentials is None:
+                return {"ok": False, "error": "no credentials found"}
+            frozen = await credentials.get_frozen_credentials()
+        except Exception as err:
+            return {"ok": False, "error": f"{type(err).__name__}: {err}"}
+        resolver = session._components.get_component("credential_provider")
+        return {
+            "ok": True,
+            "access_key": frozen.access_key,
+            "method": credentials.method,
+            "class": type(credentials).__name__,
+            "providers": [provider.METHOD for provider in resolver.providers],
+        }
+
+    async def run() -> Dict[str, Any]:
+        gaps: List[float] = []
+        moments: List[float] = []
+        origin = time.perf_counter()
+        stop = asyncio.Event()
+
+        async def heartbeat() -> None:
+            last = time.perf_counter()
+            while not stop.is_set():
+                await asyncio.sleep(HEARTBEAT)
+                now = time.perf_counter()
+                gaps.append(now - last - HEARTBEAT)
+                moments.append(now - origin)
+                last = now
+
+        beating = asyncio.ensure_future(heartbeat())
+        await asyncio.sleep(0.05)  # the heartbeat is running before the first resolution starts
+        started = time.time()
+        results = await asyncio.gather(*(resolve_async(session) for session in sessions))
+        finished = time.time()
+        stop.set()
+        await beating
+        return {
+            "results": [dict(result, profile=profile) for result in results],
+            "started": started,
+            "finished": finished,
+            "longest_loop_gap": max(gaps, default=0.0),
+            "longest_gap_ended_at": moments[gaps.index(max(gaps))] if gaps else 0.0,
+            "resolutions_started_at": started - (time.time() - (time.perf_counter() - origin)),
+        }
+
+    wait()
+    print(json.dumps(asyncio.run(run())), flush=True)
     return 0
 
 

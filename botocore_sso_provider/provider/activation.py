@@ -41,12 +41,7 @@ with one warning.
 
 from __future__ import annotations
 
-import configparser
-import importlib
 import logging
-import os
-import sys
-import threading
 import warnings
 from typing import Any, Callable, Mapping, Optional
 
@@ -54,6 +49,7 @@ import botocore.credentials
 from botocore.exceptions import UnknownCredentialError
 
 from .. import settings
+from .entry_points import provider_factories, warn_once
 from .on_demand import LoginOnDemand, attach_login
 
 logger = logging.getLogger(__name__)
@@ -61,14 +57,8 @@ logger = logging.getLogger(__name__)
 _REGISTERED_ATTR = "_botocore_sso_provider_registered"
 _FALLBACK_ANCHOR = "shared-credentials-file"
 
-ENTRY_POINT_GROUP = "botocore.credential_providers"
-"""The entry-point group whose providers activation puts into every session's chain."""
-
 DISABLED_VARIABLE = settings.DISABLED_VARIABLE
 """Set to 1 (or true, yes, on) to switch transparent activation off; ``register`` still works."""
-
-ProviderFactory = Callable[[Any], Any]
-"""An entry point's object: called with the botocore session, returns a CredentialProvider."""
 
 
 def register(session: Any, login: Optional[LoginOnDemand] = None) -> None:
@@ -82,6 +72,9 @@ def register(session: Any, login: Optional[LoginOnDemand] = None) -> None:
     if login is not None:
         attach_login(core, login)
     if getattr(core, _REGISTERED_ATTR, False):
+        return
+    if is_async_session(core):
+        _register_async(core)
         return
     setattr(core, _REGISTERED_ATTR, True)
     core.lazy_register_component("credential_provider", lambda: _or_botocores_own(build_resolver, core))
@@ -133,10 +126,11 @@ def insert_provider(resolver: Any, provider: Any) -> None:
             resolver.providers.append(provider)
 
 
-def _chain_source_profiles(resolver: Any, core: Any) -> None:
+def _chain_source_profiles(resolver: Any, core: Any, provider_class: Optional[type] = None) -> None:
     """Let assume-role profiles whose source_profile is an SSO profile use this package."""
     from .credentials import SSOCredentialProvider
 
+    provider = provider_class or SSOCredentialProvider
     try:
         assume_role = resolver.get_provider("assume-role")
     except UnknownCredentialError:
@@ -150,7 +144,7 @@ def _chain_source_profiles(resolver: Any, core: Any) -> None:
     def providers(profile_name: str, disable_env_vars: bool = False) -> list[Any]:
         chain = list(original(profile_name, disable_env_vars))
         methods = [getattr(p, "METHOD", None) for p in chain]
-        ours = SSOCredentialProvider(core, profile_name)
+        ours = provider(core, profile_name)
         chain.insert(methods.index("sso") if "sso" in methods else 0, ours)
         return chain
 
@@ -178,10 +172,13 @@ def initialize_session(session: Any, login: Optional[LoginOnDemand] = None) -> N
     lazy component per session; nothing is built, and the provider's modules
     are not imported, until the session first looks for credentials.
     """
-    if is_disabled() or is_async_session(session) or getattr(session, _REGISTERED_ATTR, False):
+    if is_disabled() or getattr(session, _REGISTERED_ATTR, False):
         return
     if login is not None:
         attach_login(session, login)
+    if is_async_session(session):
+        _register_async(session)
+        return
     setattr(session, _REGISTERED_ATTR, True)
     session.lazy_register_component(
         "credential_provider", lambda: _or_botocores_own(build_activated_resolver, session)
@@ -189,6 +186,60 @@ def initialize_session(session: Any, login: Optional[LoginOnDemand] = None) -> N
     session.lazy_register_component(
         "token_provider", lambda: _or_botocores_own(build_token_resolver, session)
     )
+
+
+def _register_async(session: Any) -> None:
+    """An aiobotocore session: its own async chain, with our async provider before its ``sso`` one.
+
+    Only the credential chain changes (aiobotocore's token chain for bearer
+    clients stays its own). An aiobotocore too old to have what the provider
+    needs keeps its own chain, with one warning per process.
+    """
+    if not async_sessions_supported(session):
+        return
+    setattr(session, _REGISTERED_ATTR, True)
+    session.lazy_register_component(
+        "credential_provider", lambda: _or_botocores_own(build_async_resolver, session)
+    )
+
+
+MIN_AIOBOTOCORE = (2, 5, 4)
+"""The oldest aiobotocore whose sessions resolve SSO profiles through this package (CI tests it)."""
+_async_unsupported_warned = False
+
+
+def async_sessions_supported(session: Any) -> bool:
+    """Whether this aiobotocore is one the async provider works with; warns once when it is not."""
+    global _async_unsupported_warned
+    try:
+        import aiobotocore
+
+        version = tuple(int(part) for part in aiobotocore.__version__.split(".")[:3])
+    except (ImportError, AttributeError, ValueError):
+        version = (0,)
+    # the private surface used: the session's own resolver factory (botocore's name, kept by aiobotocore)
+    if version >= MIN_AIOBOTOCORE and callable(getattr(session, "_create_credential_resolver", None)):
+        return True
+    if not _async_unsupported_warned:
+        _async_unsupported_warned = True
+        shown = ".".join(str(part) for part in version) if version != (0,) else "of unknown version"
+        warnings.warn(
+            f"aiobotocore {shown} is older than {'.'.join(map(str, MIN_AIOBOTOCORE))}: its sessions keep "
+            "their own SSO provider (no shared lock). Upgrade it: pip install -U aiobotocore",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return False
+
+
+def build_async_resolver(session: Any) -> Any:
+    """aiobotocore's own resolver for ``session``, with our async provider before its ``sso`` one."""
+    from .aio import AsyncSSOCredentialProvider  # imports aiobotocore: only for its own sessions
+
+    resolver = session._create_credential_resolver()
+    insert_provider(resolver, AsyncSSOCredentialProvider(session))
+    _chain_source_profiles(resolver, session, AsyncSSOCredentialProvider)
+    return resolver
 
 
 def _or_botocores_own(build: Callable[[Any], Any], core: Any) -> Any:
@@ -223,6 +274,8 @@ def _botocores_own(build: Callable[[Any], Any], core: Any) -> Any:
         from botocore.tokens import create_token_resolver
 
         return create_token_resolver(core)
+    if build is build_async_resolver:
+        return core._create_credential_resolver()
     return botocore.credentials.create_credential_resolver(
         core, region_name=getattr(core, "_last_client_region_used", None)
     )
@@ -242,117 +295,7 @@ def build_activated_resolver(core: Any) -> Any:
         try:
             provider = factory(core)
         except Exception as err:
-            _warn_once(name, f"could not be built: {type(err).__name__}: {err}")
+            warn_once(name, f"could not be built: {type(err).__name__}: {err}")
             continue
         insert_provider(resolver, provider)
     return resolver
-
-
-_factories: Optional[tuple[tuple[str, ProviderFactory], ...]] = None
-_factories_lock = threading.Lock()
-_warned: set[str] = set()
-
-
-def provider_factories() -> tuple[tuple[str, ProviderFactory], ...]:
-    """``(name, factory)`` for each loadable entry point of the group, by name; read once per process."""
-    global _factories
-    if _factories is None:
-        with _factories_lock:
-            if _factories is None:
-                _factories = tuple(_load_entry_points())
-    return _factories
-
-
-def _load_entry_points() -> list[tuple[str, ProviderFactory]]:
-    loaded: list[tuple[str, ProviderFactory]] = []
-    seen: set[str] = set()
-    for name, value in sorted(declared_entry_points(ENTRY_POINT_GROUP)):
-        label = f"{name} = {value}"
-        if value in seen:  # declared twice (one distribution seen twice on sys.path)
-            continue
-        seen.add(value)
-        try:
-            factory = _load_object(value)
-        except Exception as err:
-            _warn_once(label, f"could not be loaded: {type(err).__name__}: {err}")
-            continue
-        if not callable(factory):
-            _warn_once(label, f"is a {type(factory).__name__}, not a provider class or factory")
-            continue
-        loaded.append((label, factory))
-    return loaded
-
-
-def declared_entry_points(group: str) -> list[tuple[str, str]]:
-    """``(name, "module:attr")`` of every entry point in ``group`` of the installed distributions.
-
-    Reads each distribution's ``entry_points.txt`` (the format the packaging
-    specification defines) directly: ``importlib.metadata.entry_points()``
-    gives the same answer but costs about 6 ms in every new process, which the
-    first credential lookup would pay. As ``importlib.metadata`` does, the
-    first distribution of a name on ``sys.path`` wins.
-    """
-    header = f"[{group}]"
-    found: list[tuple[str, str]] = []
-    distributions: set[str] = set()
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if not name.endswith((".dist-info", ".egg-info")):
-                continue
-            distribution = name.rsplit(".", 1)[0].split("-", 1)[0].lower().replace("_", "-").replace(".", "-")
-            if distribution in distributions:
-                continue
-            distributions.add(distribution)
-            try:
-                with open(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError:
-                continue
-            if header in text:
-                found.extend(_entry_points_in(text, group))
-    return found
-
-
-def _entry_points_in(text: str, group: str) -> list[tuple[str, str]]:
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # names keep their case
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return []
-    if not parser.has_section(group):
-        return []
-    return [(name.strip(), value.strip()) for name, value in parser.items(group)]
-
-
-def _load_object(value: str) -> Any:
-    """Import ``module:attr.path`` (extras in brackets ignored), as an entry point's load() does."""
-    module_name, _, attribute = value.split("[", 1)[0].strip().partition(":")
-    target: Any = importlib.import_module(module_name.strip())
-    for part in filter(None, attribute.strip().split(".")):
-        target = getattr(target, part)
-    return target
-
-
-def _warn_once(label: str, problem: str) -> None:
-    if label in _warned:
-        return
-    _warned.add(label)
-    warnings.warn(
-        f'The credential provider entry point "{label}" (group {ENTRY_POINT_GROUP}) {problem}; '
-        "it is skipped. Reinstall or remove the package that declares it.",
-        RuntimeWarning,
-        stacklevel=2,
-    )
-
-
-def _forget_entry_points() -> None:
-    """Read the entry points again on next use (for tests)."""
-    global _factories
-    with _factories_lock:
-        _factories = None
-        _warned.clear()

@@ -12,11 +12,34 @@ from __future__ import annotations
 
 import datetime
 import threading
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional
 
 from botocore.credentials import DeferredRefreshableCredentials, RefreshableCredentials
 
-from ..rules.timestamps import Clock, parse_timestamp
+from ..rules.timestamps import Clock, format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from ..rules.records import RoleRecord
+
+
+class Prepared(NamedTuple):
+    """A profile's role credentials before they are wrapped: how to fetch them, and what is cached now."""
+
+    fetch: Callable[[], dict[str, Any]]
+    """Metadata (:func:`metadata`): the shared cache, or the portal under the lock."""
+    cached: Optional[dict[str, Any]]
+    """The shared cache's fresh metadata when it was prepared; None: the first use fetches."""
+
+
+def metadata(record: RoleRecord) -> dict[str, Any]:
+    """What botocore's ``RefreshableCredentials`` reads, the expiry on this machine's clock."""
+    return {
+        "access_key": record.access_key,
+        "secret_key": record.secret_key,
+        "token": record.token,
+        "expiry_time": format_timestamp(record.local_expiration),
+        "account_id": record.account_id,
+    }
 
 
 def marked(fetch: Callable[[], dict[str, Any]], feature_ids: tuple[str, ...]) -> Callable[[], dict[str, Any]]:
@@ -36,9 +59,6 @@ def refreshable(
     metadata's timestamp (dateutil's general parser) would double the cost
     of a warm resolution.
     """
-    options: dict[str, Any] = {}
-    if _CREDENTIALS_CARRY_ACCOUNT_ID:
-        options["account_id"] = metadata.get("account_id")
     return RefreshableCredentials(
         access_key=metadata["access_key"],
         secret_key=metadata["secret_key"],
@@ -47,8 +67,13 @@ def refreshable(
         refresh_using=fetch,
         method="sso",
         time_fetcher=clock,
-        **options,
+        **credential_options(metadata),
     )
+
+
+def credential_options(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments this botocore's credentials take beyond the keys: ``account_id`` (1.35+)."""
+    return {"account_id": metadata.get("account_id")} if _CREDENTIALS_CARRY_ACCOUNT_ID else {}
 
 
 def _expiry(metadata: Mapping[str, Any]) -> datetime.datetime:

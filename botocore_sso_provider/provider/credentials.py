@@ -170,7 +170,7 @@ class RoleCredentialFetcher:
         if record is None or record.state(self._clock()) != FRESH:
             return None
         redaction.remember(record.secret_key, record.token)
-        return _metadata(record)
+        return botocore_credentials.metadata(record)
 
     def _fetch_and_store(self, store: bool = True) -> dict[str, Any]:
         from .clients import portal_client
@@ -228,7 +228,7 @@ class RoleCredentialFetcher:
                 logger.warning("Role credentials of profile %s not cached: %s", self._config.profile, err)
         record = role_record(data)
         assert isinstance(record, RoleRecord)  # checked above, field by field
-        return _metadata(record)
+        return botocore_credentials.metadata(record)
 
     def _checked_credentials(
         self, response: Mapping[str, Any]
@@ -324,17 +324,6 @@ def _taken_elsewhere() -> bool:
     return True
 
 
-def _metadata(record: RoleRecord) -> dict[str, Any]:
-    """What botocore's ``RefreshableCredentials`` reads, the expiry on this machine's clock."""
-    return {
-        "access_key": record.access_key,
-        "secret_key": record.secret_key,
-        "token": record.token,
-        "expiry_time": format_timestamp(record.local_expiration),
-        "account_id": record.account_id,
-    }
-
-
 class SSOCredentialProvider(CredentialProvider):
     """botocore's ``sso`` provider, replaced: shared caches and errors that name the fix."""
 
@@ -366,12 +355,30 @@ class SSOCredentialProvider(CredentialProvider):
     def profile_name(self) -> str:
         return self._profile_name or self._session.get_config_variable("profile") or "default"
 
+    @property
+    def clock(self) -> Clock:
+        """What "now" is for the credentials' expiry (``rules.timestamps.utcnow`` outside tests)."""
+        return self._clock
+
     def load(self) -> Optional[RefreshableCredentials]:
         """Deferred credentials, as botocore's ``sso`` provider returns: no token is read, nothing fetched.
 
         The profile is checked now (a config error is raised at once, as
         botocore does); the token and role credentials are fetched at first
         use, so creating a client while logged out neither fails nor calls out.
+        """
+        prepared = self.prepare()
+        if prepared is None:
+            return None
+        if prepared.cached is not None:
+            return botocore_credentials.refreshable(prepared.cached, prepared.fetch, self._clock)
+        return botocore_credentials.DeferredSSOCredentials(prepared.fetch, self._clock)
+
+    def prepare(self) -> Optional[botocore_credentials.Prepared]:
+        """What ``load`` wraps, for sync and async credentials alike; None for a profile not ours.
+
+        Reads the config and, for the warm case, the shared role cache (local
+        files, never a request); raises a config error at once.
         """
         config = resolve_profile(self._session.full_config, self.profile_name)
         if config is None:
@@ -387,7 +394,4 @@ class SSOCredentialProvider(CredentialProvider):
         kind = "SSO" if config.session.name is not None else "SSO_LEGACY"
         botocore_credentials.register_feature_ids((f"CREDENTIALS_PROFILE_{kind}", f"CREDENTIALS_{kind}"))
         marked = botocore_credentials.marked(fetcher.fetch, (f"CREDENTIALS_PROFILE_{kind}",))
-        cached = fetcher.cached()  # a local file read, never a request: warm, nothing to defer
-        if cached is not None:
-            return botocore_credentials.refreshable(cached, marked, self._clock)
-        return botocore_credentials.DeferredSSOCredentials(marked, self._clock)
+        return botocore_credentials.Prepared(fetch=marked, cached=fetcher.cached())

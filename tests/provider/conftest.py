@@ -10,8 +10,8 @@ import pytest
 @pytest.fixture
 def clean_hook_state() -> Iterator[None]:
     """Forget entry points read by earlier tests, before and after."""
-    from botocore_sso_provider.provider import activation
+    from botocore_sso_provider.provider import entry_points
 
-    activation._forget_entry_points()
+    entry_points._forget_entry_points()
     yield
-    activation._forget_entry_points()
+    entry_points._forget_entry_points()

@@ -7,9 +7,9 @@ themselves, as the hook's initializer does.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
 import sys
+import types
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -19,12 +19,9 @@ import pytest
 
 import _botocore_sso_provider_startup as hook
 from botocore_sso_provider import SSOCredentialProvider, register
-from botocore_sso_provider.provider import activation
-from botocore_sso_provider.provider.activation import (
-    DISABLED_VARIABLE,
-    ENTRY_POINT_GROUP,
-    initialize_session,
-)
+from botocore_sso_provider.provider import activation, entry_points
+from botocore_sso_provider.provider.activation import DISABLED_VARIABLE, initialize_session
+from botocore_sso_provider.provider.entry_points import ENTRY_POINT_GROUP
 from botocore_sso_provider.testing import FakeIdentityCenter
 from tests.conftest import SSO_CONFIG
 from tests.provider.plugins import StaticProvider
@@ -68,8 +65,8 @@ def install_plugins(
 
 
 def test_the_distribution_declares_its_provider_in_the_entry_point_group() -> None:
-    entry_points = importlib.metadata.distribution("botocore-sso-provider").entry_points
-    [ours] = [ep for ep in entry_points if ep.group == ENTRY_POINT_GROUP]
+    declared = importlib.metadata.distribution("botocore-sso-provider").entry_points
+    [ours] = [ep for ep in declared if ep.group == ENTRY_POINT_GROUP]
     assert (ours.name, ours.value) == (
         "sso",
         "botocore_sso_provider.provider.credentials:SSOCredentialProvider",
@@ -102,13 +99,13 @@ def test_entry_points_are_read_once_when_a_session_first_builds_its_resolver(
 ) -> None:
     write_config(SSO_CONFIG)
     reads: list[str] = []
-    real = activation.declared_entry_points
+    real = entry_points.declared_entry_points
 
     def counting(group: str) -> Any:
         reads.append(group)
         return real(group)
 
-    monkeypatch.setattr(activation, "declared_entry_points", counting)
+    monkeypatch.setattr(entry_points, "declared_entry_points", counting)
     first, second = plain_session(monkeypatch, profile="dev"), plain_session(monkeypatch, profile="dev")
     initialize_session(first)
     initialize_session(second)
@@ -242,25 +239,21 @@ class UsersAioSession(AioLikeSession):  # type: ignore[misc, valid-type]
 
 
 @pytest.mark.parametrize("cls", [AioLikeSession, UsersAioSession], ids=["aiobotocore", "subclass"])
-def test_async_sessions_are_left_untouched(
+def test_an_aiobotocore_too_old_for_the_async_provider_keeps_its_own_chain_with_one_warning(
     cls: type, write_config: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # No old aiobotocore is installed here: a module that says it is one (real ones: test_aio.py).
+    monkeypatch.setitem(sys.modules, "aiobotocore", types.SimpleNamespace(__version__="2.4.2"))
+    monkeypatch.setattr(activation, "_async_unsupported_warned", False)
     write_config(SSO_CONFIG)
     session = plain_session(monkeypatch, cls, profile="dev")
-    initialize_session(session)
+    with pytest.warns(RuntimeWarning, match=r"aiobotocore 2\.4\.2 is older than 2\.5\.4: its sessions keep"):
+        initialize_session(session)
     assert not getattr(session, "_botocore_sso_provider_registered", False)
     assert OURS not in methods(session)
-
-
-def test_a_real_aiobotocore_session_still_resolves_its_own_way(
-    write_config: Callable[[str], Path],
-) -> None:
-    aio = pytest.importorskip("aiobotocore.session", reason="aiobotocore is not installed in this run")
-    write_config("[profile static]\naws_access_key_id = AKIDSTATIC\naws_secret_access_key = s\n")
-    session = aio.AioSession(profile="static")  # through any installed start-up hook, as users get it
-    assert not getattr(session, "_botocore_sso_provider_registered", False)
-    credentials = asyncio.run(session.get_credentials())
-    assert credentials.access_key == "AKIDSTATIC"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        initialize_session(plain_session(monkeypatch, cls, profile="dev"))  # one warning per process
 
 
 def test_the_start_up_hook_never_breaks_a_session_when_the_package_cannot_be_imported(
@@ -287,6 +280,6 @@ def test_the_entry_point_scan_agrees_with_importlib_metadata(
     else:
         expected = importlib.metadata.entry_points().get(ENTRY_POINT_GROUP, ())
     # Python 3.9's importlib.metadata lists a distribution once per place it is seen on sys.path.
-    declared = set(activation.declared_entry_points(ENTRY_POINT_GROUP))
+    declared = set(entry_points.declared_entry_points(ENTRY_POINT_GROUP))
     assert declared == {(ep.name, ep.value) for ep in expected}
-    assert activation._load_object("tests.provider.plugins:StaticProvider") is StaticProvider
+    assert entry_points._load_object("tests.provider.plugins:StaticProvider") is StaticProvider
