@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # the full run, a few minutes
     python benchmarks/run.py --quick    # fewer repeats, smaller herds (a smoke run)
+    python benchmarks/run.py --aio-python AIO/bin/python   # with the async herd (a venv with aiobotocore)
 
 Prints one markdown table and writes it, with the date and the machine, to
 benchmarks/RESULTS.md; beside it, benchmarks/results.json holds the same run's
@@ -477,6 +478,102 @@ def credential_process(rows: list[Row], runs: int) -> None:
         )
 
 
+def async_herd(rows: list[Row], python: Optional[str], quick: bool, numbers: dict[str, Any]) -> None:
+    """Processes x tasks of aiobotocore sessions (benchmarks/async_herd.py), in a venv with aiobotocore."""
+    if python is None:
+        rows.append(
+            Row("async herd", "not run: give --aio-python (a venv with aiobotocore)", "", "", "", "", None)
+        )
+        return
+    found = json.loads(
+        _run(
+            [python, str(HERE / "async_herd.py"), "--python", python, *(["--quick"] if quick else [])],
+            os.environ.copy(),
+        )
+    )
+    numbers["async_herd"] = found
+    for shape in found["shapes"]:
+        ours, native = shape["ours"], shape["native"]
+        setting = f"{shape['processes']} processes x {shape['tasks']} tasks"
+
+        def counts(side: dict[str, Any]) -> str:
+            return (
+                " / ".join(
+                    _spread(side[key]) for key in ("create_token", "get_role_credentials", "failed_tasks")
+                )
+                + f" / {side['session_valid']}"
+            )
+
+        rows.append(
+            Row(
+                "async herd",
+                f"{setting}: CreateToken / GetRoleCredentials / failed tasks / session valid",
+                counts(ours),
+                counts(native) + " (aiobotocore's own)",
+                "",
+                "1 / 1 / 0 / all",
+                max(ours["create_token"]) == 1
+                and max(ours["get_role_credentials"]) == 1
+                and max(ours["failed_tasks"]) == 0
+                and ours["session_valid"].split("/")[0] == ours["session_valid"].split("/")[1],
+            )
+        )
+        ours_last, native_last = _median(ours["last_ms"]), _median(native["last_ms"])
+        rows.append(
+            Row(
+                "async herd",
+                f"{setting}: time to the last process",
+                f"{_spread(ours['last_ms'])} ms",
+                f"{_spread(native['last_ms'])} ms",
+                f"{native_last / ours_last:.1f}x faster",
+                "(measured)",
+                None,
+            )
+        )
+        rows.append(
+            Row(
+                "async herd",
+                f"{setting}: longest gap of a 5 ms heartbeat on each process's loop",
+                f"{_spread(ours['longest_loop_gap_ms'])} ms",
+                f"{_spread(native['longest_loop_gap_ms'])} ms",
+                "",
+                "≤ 100 ms",
+                max(ours["longest_loop_gap_ms"]) <= 100,
+            )
+        )
+    held = found["lock_held"]
+    rows.append(
+        Row(
+            "async herd",
+            f"another process holds the login's lock for {held['held_s']:g} s: longest heartbeat gap",
+            f"{held['gap_ms']:.1f} ms",
+            "(no lock)",
+            "",
+            "≤ 100 ms",
+            held["ok"] and held["gap_ms"] <= 100,
+        )
+    )
+
+
+def _median(values: list[float]) -> float:
+    return float(sorted(values)[len(values) // 2])
+
+
+def _spread(values: list[float]) -> str:
+    """A median, with (min to max) when the runs differ."""
+    low, high = min(values), max(values)
+    middle = _median(values)
+    return f"{middle:g}" if low == high else f"{middle:g} ({low:g}–{high:g})"
+
+
+def _aiobotocore_here() -> Optional[str]:
+    try:
+        import aiobotocore  # noqa: F401 - only asking whether it is there
+    except ImportError:
+        return None
+    return sys.executable
+
+
 def summary(sample: Sample, scale: float = 1.0) -> dict[str, float]:
     """A sample's median, min and max for results.json (times in ms to the microsecond)."""
     values = {"median": sample.median, "min": min(sample.values), "max": max(sample.values)}
@@ -542,6 +639,12 @@ def main() -> int:
         metavar="CASE",
         help="run only this case (repeatable); writes no RESULTS.md unless --output is given",
     )
+    parser.add_argument(
+        "--aio-python",
+        metavar="PYTHON",
+        help="a Python with aiobotocore and this package, for the async herd "
+        "(default: this one, if it has aiobotocore)",
+    )
     args = parser.parse_args()
     output = Path(args.output) if args.output else None if args.only else HERE / "RESULTS.md"
     runs, repeats, sizes = (3, 1, (4, 16)) if args.quick else (10, 3, (4, 16, 64))
@@ -557,6 +660,7 @@ def main() -> int:
         ("scale", lambda: scale(rows, runs)),
         ("status --short", lambda: status_short(rows, 40 if not args.quick else 10)),
         ("credential-process", lambda: credential_process(rows, 20 if not args.quick else 5)),
+        ("async herd", lambda: async_herd(rows, args.aio_python or _aiobotocore_here(), args.quick, numbers)),
     ]
     compile_package()
     for name, case in cases:
