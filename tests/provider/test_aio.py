@@ -266,7 +266,7 @@ def test_the_loop_keeps_ticking_while_another_process_holds_the_lock(
 def test_aioboto3_resolves_through_the_package(
     login: Callable[..., dict], idc: FakeIdentityCenter, moto_url: str
 ) -> None:
-    aioboto3 = pytest.importorskip("aioboto3", reason="aioboto3 pins an older aiobotocore: step 8 tests it there")
+    aioboto3 = pytest.importorskip("aioboto3", reason="it pins an older aiobotocore: step 8 has it there")
     login()
 
     async def main() -> bytes:
