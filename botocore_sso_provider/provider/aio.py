@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import os
 import threading
 from typing import Any, Callable, Optional, TypeVar
 
@@ -81,11 +82,15 @@ def sync_twin(session: Any) -> Any:
     every variable set on the session (profile, config file, region, ...:
     ``instance_variables``, public) and its login on demand; everything else
     comes from the same files and environment, as for the session itself.
+    Twins are shared while all of that, and the config file, stay the same.
     """
     from .on_demand import attached_login
 
     variables = tuple(sorted((name, repr(value)) for name, value in session.instance_variables().items()))
-    key = (variables, attached_login(session))
+    environment = tuple(
+        sorted((name, value) for name, value in os.environ.items() if name.startswith("AWS_"))
+    )
+    key = (variables, environment, os.environ.get("HOME"), _config_stamp(session), attached_login(session))
     with _twins_lock:
         twin = _twins.get(key)
         if twin is None:
@@ -99,6 +104,15 @@ _twins: dict[Any, Any] = {}
 """Twins by the settings they mirror: the sessions of one program share one (the sync path is thread-safe)."""
 _twins_lock = threading.Lock()
 _MAX_TWINS = 16
+
+
+def _config_stamp(session: Any) -> Optional[tuple[int, int]]:
+    """The config file's modification time and size: a changed file gets a new twin (a new session would)."""
+    try:
+        info = os.stat(os.path.expanduser(session.get_config_variable("config_file")))
+    except (OSError, TypeError):
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def _new_twin(session: Any) -> Any:

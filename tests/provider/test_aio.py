@@ -325,3 +325,20 @@ def test_the_rest_of_aiobotocores_chain_is_as_it_was(
     monkeypatch.setenv("BOTOCORE_SSO_PROVIDER_DISABLED", "1")
     own = providers(aiobotocore_session.AioSession(profile="static"))
     assert [name for name in chain if name != OUR_METHOD] == own, "every other provider where it was"
+
+
+def test_a_new_session_reads_the_config_as_it_is_now(
+    login: Callable[..., dict], idc: FakeIdentityCenter, write_config: Callable[[str], Path]
+) -> None:
+    login()
+
+    async def key_of_a_new_session() -> str:
+        session = aiobotocore_session.AioSession(profile="dev")
+        credentials = await session.get_credentials()
+        return str((await credentials.get_frozen_credentials()).access_key)
+
+    read_only = asyncio.run(key_of_a_new_session())
+    write_config(SSO_CONFIG.replace("sso_role_name = ReadOnly", "sso_role_name = Admin"))
+    admin = asyncio.run(key_of_a_new_session())
+    assert admin != read_only, "the role the config names now"
+    assert idc.request_counts()["GetRoleCredentials"] == 2
