@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import textwrap
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
@@ -36,6 +37,8 @@ pytestmark = pytest.mark.aio
 TOKEN_KEY = hashlib.sha1(b"corp").hexdigest()
 PROCESSES = 4
 TASKS = 8
+HELD = 2.0
+"""Seconds another process holds the login's lock while a process's tasks resolve."""
 
 
 def providers(session: Any) -> List[str]:
@@ -252,12 +255,16 @@ def test_the_loop_keeps_ticking_while_another_process_holds_the_lock(
     write_config(SSO_CONFIG)
     seed_token(idc, aws_home, minutes=5)
     cache = aws_home / ".aws" / "sso" / "cache"
-    holder = workers.start("hold", "--dir", str(cache), "--key", TOKEN_KEY, "--seconds", "3")
+    holder = workers.start("hold", "--dir", str(cache), "--key", TOKEN_KEY, "--seconds", "300")
     holder.wait_for("held")
-    (report,) = workers.herd([["aio-resolve", "--profile", "dev", "--tasks", str(TASKS)]])
+    resolver = workers.start("aio-resolve", "--profile", "dev", "--tasks", str(TASKS))
+    resolver.wait_for("ready")  # its sessions are built; it is resolving now, waiting on the lock
+    time.sleep(HELD)
+    holder.process.kill()  # the lock is released with the process
+    report = resolver.finish()
     assert report["returncode"] == 0, report["stderr"]
     assert all(result["ok"] for result in report["results"]), report["results"]
-    assert report["finished"] - report["started"] > 1.0, "the tasks really waited for the lock"
+    assert report["finished"] - report["started"] > HELD / 2, "the tasks really waited for the lock"
     # The loop was never blocked for the wait (seconds): each gap is the scheduler's, not the lock's.
     assert report["longest_loop_gap"] < 0.5, {key: value for key, value in report.items() if key != "results"}
     assert idc.grant_counts()["refresh_token"] == 1

@@ -27,9 +27,10 @@ DECLARATION = PACKAGE / "rules" / "profiles.py"
 
 SECTION_NAMES = {"values", "scoped", "section", "sections", "profiles", "full_config", "config", "values_of"}
 """Names of the mappings that hold a config file's sections (profiles, sso-sessions) and their keys."""
-NOT_KEYS = {"profiles", "sso_sessions", "profile"}
-"""The keys of botocore's parsed config (``full_config``) and its session variable ``profile``
-(``get_config_variable("profile")``: the profile chosen), which no section holds."""
+NOT_KEYS = {"profiles", "sso_sessions", "profile", "config_file"}
+"""The keys of botocore's parsed config (``full_config``) and its session variables ``profile``
+and ``config_file`` (``get_config_variable("profile")``: the profile chosen; the config file's
+path), which no section holds."""
 KEY_METHODS = {"get", "value"}
 """``values.get(KEY)``, populate's ``section.value(KEY)``."""
 KEY_ARGUMENT = {"get_config_variable": 0, "set_config_value": 2}
