@@ -30,18 +30,23 @@ Transparent activation (docs/explanation/activation.md): the start-up hook
 ``_botocore_sso_provider_startup`` registers a botocore initializer that calls
 :func:`initialize_session` for every new session. That does what ``register``
 does, through the same lazy component, unless the off switch
-``BOTOCORE_SSO_PROVIDER_DISABLED`` is set or the session is an async one
-(aiobotocore), which is left untouched. When the session first builds its
+``BOTOCORE_SSO_PROVIDER_DISABLED`` is set. When the session first builds its
 resolver, every provider of the ``botocore.credential_providers`` entry-point
-group (read once per process) goes in just before botocore's ``sso`` provider,
-after ours. A provider there is called as ``provider(session)`` and returns a
-botocore ``CredentialProvider``; one that fails to load or to build is skipped
-with one warning.
+group (:mod:`.entry_points`) goes in just before botocore's ``sso`` provider,
+after ours.
+
+An aiobotocore session (aioboto3's, s3fs's) gets aiobotocore's own async
+resolver, built by the session's ``_create_credential_resolver`` (botocore's
+name, private, checked before use), with ``AsyncSSOCredentialProvider``
+(:mod:`.aio`) just before aiobotocore's ``sso`` provider; its token chain and
+the entry points (sync providers) are left out. An aiobotocore older than
+``MIN_AIOBOTOCORE`` keeps its own chain, with one warning.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from typing import Any, Callable, Mapping, Optional
 
@@ -214,8 +219,8 @@ def async_sessions_supported(session: Any) -> bool:
     try:
         import aiobotocore
 
-        version = tuple(int(part) for part in aiobotocore.__version__.split(".")[:3])
-    except (ImportError, AttributeError, ValueError):
+        version = _version_numbers(aiobotocore.__version__)
+    except (ImportError, AttributeError, TypeError):
         version = (0,)
     # the private surface used: the session's own resolver factory (botocore's name, kept by aiobotocore)
     if version >= MIN_AIOBOTOCORE and callable(getattr(session, "_create_credential_resolver", None)):
@@ -230,6 +235,17 @@ def async_sessions_supported(session: Any) -> bool:
             stacklevel=3,
         )
     return False
+
+
+def _version_numbers(version: str) -> tuple[int, ...]:
+    """``"3.10.0"`` as ``(3, 10, 0)``; a pre-release's own numbers (``"3.11.0a1"``: ``(3, 11, 0)``)."""
+    numbers = []
+    for part in version.split(".")[:3]:
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        numbers.append(int(digits.group()))
+    return tuple(numbers) or (0,)
 
 
 def build_async_resolver(session: Any) -> Any:

@@ -283,3 +283,17 @@ def test_the_entry_point_scan_agrees_with_importlib_metadata(
     declared = set(entry_points.declared_entry_points(ENTRY_POINT_GROUP))
     assert declared == {(ep.name, ep.value) for ep in expected}
     assert entry_points._load_object("tests.provider.plugins:StaticProvider") is StaticProvider
+
+
+@pytest.mark.parametrize(
+    ("version", "numbers"),
+    [
+        ("3.10.0", (3, 10, 0)),
+        ("3.11.0a1", (3, 11, 0)),
+        ("2.5.4.post1", (2, 5, 4)),
+        ("2.25", (2, 25)),
+        ("dev", (0,)),
+    ],
+)
+def test_aiobotocore_versions_are_read_as_numbers(version: str, numbers: tuple) -> None:
+    assert activation._version_numbers(version) == numbers

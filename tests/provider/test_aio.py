@@ -349,3 +349,35 @@ def test_a_new_session_reads_the_config_as_it_is_now(
     admin = asyncio.run(key_of_a_new_session())
     assert admin != read_only, "the role the config names now"
     assert idc.request_counts()["GetRoleCredentials"] == 2
+
+
+CHAINED = """
+    [profile chained]
+    role_arn = arn:aws:iam::111111111111:role/Deploy
+    source_profile = dev
+    region = us-east-1
+"""
+
+
+def test_an_assume_role_profile_whose_source_is_an_sso_profile_goes_through_the_package(
+    write_config: Callable[[str], Path],
+    idc: FakeIdentityCenter,
+    seed_login: Callable[..., dict],
+    moto_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    aws_home: Path,
+) -> None:
+    write_config(SSO_CONFIG + CHAINED)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_url)
+
+    async def chained_key() -> str:
+        session = aiobotocore_session.AioSession(profile="chained")
+        credentials = await session.get_credentials()
+        return str((await credentials.get_frozen_credentials()).access_key)
+
+    with pytest.raises(NotLoggedInError, match="botocore-sso login --sso-session corp"):
+        asyncio.run(chained_key())  # logged out: our sentence, so our provider resolved the source
+    seed_login()
+    assumed = asyncio.run(chained_key())
+    assert assumed != cached_key(aws_home), "the assumed role's keys, from moto's STS"
+    assert idc.request_counts()["GetRoleCredentials"] == 1, "the source profile's role, through us"
