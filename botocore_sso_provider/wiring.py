@@ -24,10 +24,11 @@ def login_on_demand(session: SSOSessionConfig, botocore_session: Any, error: Exc
 
 
 def register(session: Any) -> None:
-    """Make ``session`` (botocore or boto3) resolve SSO profiles through this package.
+    """Make ``session`` (botocore, boto3 or aiobotocore) resolve SSO profiles through this package.
 
     Idempotent; safe before or after the session has resolved credentials
-    (credentials already resolved stay as they are).
+    (credentials already resolved stay as they are). For aioboto3, pass its
+    aiobotocore session: ``register(session._session)``.
     """
     activation.register(session, login=login_on_demand)
 

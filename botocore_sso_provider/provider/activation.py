@@ -67,7 +67,7 @@ DISABLED_VARIABLE = settings.DISABLED_VARIABLE
 
 
 def register(session: Any, login: Optional[LoginOnDemand] = None) -> None:
-    """Make ``session`` (botocore or boto3) resolve SSO profiles through this package.
+    """Make ``session`` (botocore, boto3 or aiobotocore) resolve SSO profiles through this package.
 
     Idempotent; safe before or after the session has resolved credentials
     (credentials already resolved stay as they are). ``login``: how to log in
