@@ -27,8 +27,8 @@ def register(session: Any) -> None:
     """Make ``session`` (botocore, boto3 or aiobotocore) resolve SSO profiles through this package.
 
     Idempotent; safe before or after the session has resolved credentials
-    (credentials already resolved stay as they are). For aioboto3, pass its
-    aiobotocore session: ``register(session._session)``.
+    (credentials already resolved stay as they are). An ``aioboto3.Session``
+    works too, as a boto3 one does.
     """
     activation.register(session, login=login_on_demand)
 
