@@ -381,3 +381,34 @@ def test_an_assume_role_profile_whose_source_is_an_sso_profile_goes_through_the_
     assumed = asyncio.run(chained_key())
     assert assumed != cached_key(aws_home), "the assumed role's keys, from moto's STS"
     assert idc.request_counts()["GetRoleCredentials"] == 1, "the source profile's role, through us"
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_session_on_anyio_gets_anyios_threads_and_credentials(
+    login: Callable[..., dict], idc: FakeIdentityCenter, moto_url: str, backend: str
+) -> None:
+    anyio = pytest.importorskip("anyio", reason="aiobotocore's httpx extra is not installed in this run")
+    pytest.importorskip(backend, reason=f"{backend} is not installed in this run")
+    httpx_session = pytest.importorskip(
+        "aiobotocore.httpxsession", reason="this aiobotocore has no httpx sessions"
+    )
+    from aiobotocore.config import AioConfig
+
+    login()
+
+    async def main() -> Dict[str, Any]:
+        session = aiobotocore_session.AioSession(profile="dev")
+        session.set_default_client_config(AioConfig(http_session_cls=httpx_session.HttpxSession))
+        credentials = await session.get_credentials()
+        async with session.create_client("sts", region_name="us-east-1", endpoint_url=moto_url) as sts:
+            identity = await sts.get_caller_identity()
+        return {
+            "class": type(credentials).__name__,
+            "account": identity["Account"],
+            "chain": providers(session),
+        }
+
+    done = anyio.run(main, backend=backend)
+    assert done["class"] == "DeferredAnyioSSOCredentials"
+    assert OUR_METHOD in done["chain"] and done["account"]
+    assert idc.request_counts()["GetRoleCredentials"] == 1
