@@ -387,11 +387,11 @@ def test_an_assume_role_profile_whose_source_is_an_sso_profile_goes_through_the_
 def test_a_session_on_anyio_gets_anyios_threads_and_credentials(
     login: Callable[..., dict], idc: FakeIdentityCenter, moto_url: str, backend: str
 ) -> None:
-    anyio = pytest.importorskip("anyio", reason="aiobotocore's httpx extra is not installed in this run")
-    pytest.importorskip(backend, reason=f"{backend} is not installed in this run")
     httpx_session = pytest.importorskip(
-        "aiobotocore.httpxsession", reason="this aiobotocore has no httpx sessions"
+        "aiobotocore.httpxsession", reason="no httpx sessions before aiobotocore 3"
     )
+    anyio = pytest.importorskip("anyio", reason="aiobotocore's httpx2 extra is not installed in this run")
+    pytest.importorskip(backend, reason=f"{backend} is not installed in this run")
     from aiobotocore.config import AioConfig
 
     login()
