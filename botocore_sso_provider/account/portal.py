@@ -30,7 +30,7 @@ from ..errors import RoleListingAbandoned, ServiceUnavailableError, SessionEnded
 from ..provider.clients import portal_client
 from ..provider.faults import describe_failure, is_transient
 from ..provider.token import TokenProvider
-from ..rules.profiles import SSOSessionConfig
+from ..rules.profiles import SSOSessionConfig, is_role_name
 from ..rules.terminal import printable
 
 logger = logging.getLogger(__name__)
@@ -79,9 +79,6 @@ class ListingStats:
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 """An AWS account id: exactly twelve ASCII digits."""
 
-ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
-"""An IAM role name (a permission set's name is one, and shorter): these characters, 1 to 64."""
-
 ACCOUNT_NAME = re.compile(r"[ -~]{0,50}")
 """An account name as AWS Organizations allows it: printable ASCII, at most 50 (none if not sent)."""
 
@@ -107,7 +104,7 @@ def account_problem(account: AccountAccess) -> Optional[str]:
 
 def role_name_problem(role: str) -> Optional[str]:
     """Why ``role`` is not a role name AWS can send, or None."""
-    if ROLE_NAME.fullmatch(role):
+    if is_role_name(role):
         return None
     return f'the role name "{printable(role)}" is not 1 to 64 of A-Z a-z 0-9 + = , . @ _ -'
 

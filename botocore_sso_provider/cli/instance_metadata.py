@@ -23,12 +23,12 @@ import datetime
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import struct
 import time
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Protocol
 
+from ..rules.profiles import is_role_name
 from ..rules.timestamps import format_timestamp
 from .credential_answers import credential_fields, unavailable
 from .exporting import ProfileCredentials
@@ -41,8 +41,6 @@ ENDPOINT_VARIABLE = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
 MAX_TTL = 21600
 """Seconds: EC2's limit for a session token (six hours)."""
 
-ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
-"""An IAM role name, the characters IAM allows; anything else never becomes a path."""
 FALLBACK_ROLE_NAME = "botocore-sso"
 
 _MAC_SIZE = 32
@@ -64,14 +62,14 @@ class Reply(NamedTuple):
 def role_name_for(profile: str, values: Mapping[str, Any]) -> str:
     """The role name instance metadata gives a profile: its SSO role, its role_arn's, its own, or ours."""
     arn = values.get("role_arn")
-    for candidate in (
+    candidates = [
         values.get("sso_role_name"),
         arn.rpartition("/")[2] if isinstance(arn, str) else None,
         profile,
-    ):
-        if isinstance(candidate, str) and ROLE_NAME.fullmatch(candidate):
-            return candidate
-    return FALLBACK_ROLE_NAME
+    ]
+    return next(
+        (str(name) for name in candidates if is_role_name(name)), FALLBACK_ROLE_NAME
+    )  # only these: paths
 
 
 class InstanceMetadata:
@@ -83,7 +81,7 @@ class InstanceMetadata:
         get_credentials: Callable[[], ProfileCredentials],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not ROLE_NAME.fullmatch(role_name):
+        if not is_role_name(role_name):
             raise ValueError("not an IAM role name")
         self.role_name = role_name
         self._get_credentials = get_credentials

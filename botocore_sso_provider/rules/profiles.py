@@ -38,6 +38,9 @@ DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 REGION_NAME = r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$"
 """botocore's rule for a region name (``botocore.utils.validate_region_name``); compiled at first use."""
 
+ROLE_NAME = r"[A-Za-z0-9+=,.@_-]{1,64}"
+"""An IAM role name (a permission set's name is one, and shorter): these characters, 1 to 64."""
+
 SSO = "sso"
 ASSUME_ROLE = "assume-role"
 WEB_IDENTITY = "web-identity"
@@ -258,6 +261,11 @@ def profile_region(values: Mapping[str, Any]) -> Optional[str]:
 def is_region_name(region: object) -> bool:
     """Whether botocore would take ``region`` as a region name."""
     return isinstance(region, str) and re.match(REGION_NAME, region) is not None
+
+
+def is_role_name(name: object) -> bool:
+    """Whether ``name`` is an IAM role name, as AWS sends them (so a safe path segment too)."""
+    return isinstance(name, str) and re.fullmatch(ROLE_NAME, name, re.ASCII) is not None
 
 
 def resolve_profile(full_config: Mapping[str, Any], profile: str) -> Union[SSOConfig, ConfigProblem, None]:
