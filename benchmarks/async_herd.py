@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from harness import MODES, SESSION_NAME, Bench, Sample, _report_line
+from harness import MODES, SESSION_NAME, Bench, Sample
 
 CHILD = r"""
 import asyncio, json, os, sys, time
@@ -70,54 +68,6 @@ print(json.dumps(asyncio.run(run())), flush=True)
 if wait:
     os.read(int(sys.argv[3]), 1)
 """
-
-
-def herd(
-    bench: Bench, python: str, mode: str, processes: int, tasks: int
-) -> tuple[list[dict[str, Any]], float]:
-    """``processes`` children of ``tasks`` sessions each, released together; reports and time to the last."""
-    read_end, write_end = os.pipe()
-    exit_read, exit_write = os.pipe()
-    try:
-        children = [
-            subprocess.Popen(
-                [python, "-c", CHILD, str(tasks), "wait", str(exit_read)],
-                stdin=read_end,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=bench.env(mode),
-                pass_fds=(exit_read,),
-            )
-            for _ in range(processes)
-        ]
-    finally:
-        os.close(read_end)
-        os.close(exit_read)
-    try:
-        for child in children:
-            assert child.stdout is not None
-            if child.stdout.readline().strip() != "ready":
-                raise RuntimeError(
-                    f"a {mode} child did not start: {child.stderr.read() if child.stderr else ''}"
-                )
-        released = time.monotonic()
-        os.close(write_end)
-        write_end = -1
-        reports = [json.loads(_report_line(child) or "{}") for child in children]
-        os.close(exit_write)
-        exit_write = -1
-        for child in children:
-            child.communicate(timeout=300)
-    finally:
-        for end in (write_end, exit_write):
-            if end >= 0:
-                os.close(end)
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-    last = max(report.get("done", released) for report in reports) - released
-    return reports, last
 
 
 def gap_while_the_lock_is_held(bench: Bench, python: str, tasks: int, seconds: float = 2.0) -> dict[str, Any]:
@@ -180,7 +130,7 @@ def main() -> int:
                     bench.fresh_login(minutes_left=5)
                     bench.forget_role_credentials()
                     bench.idc.reset_counts()
-                    reports, last = herd(bench, args.python, mode, processes, tasks)
+                    reports, last = bench.herd(mode, processes, [args.python, "-c", CHILD, str(tasks)])
                     counts["refresh"].add(bench.idc.grant_counts().get("refresh_token", 0))
                     counts["roles"].add(bench.idc.request_counts().get("GetRoleCredentials", 0))
                     counts["failed"].add(

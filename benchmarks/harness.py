@@ -174,8 +174,14 @@ class Bench:
         )
         return _report(done.stdout, done.stderr)
 
-    def herd(self, mode: str, count: int) -> tuple[list[dict[str, Any]], float]:
+    def herd(
+        self, mode: str, count: int, command: Optional[Sequence[str]] = None
+    ) -> tuple[list[dict[str, Any]], float]:
         """``count`` processes, imports done, released together; reports and time to the last.
+
+        ``command`` is the child (default: ``RESOLVE`` for profile dev); it
+        gets ``wait`` and the exit descriptor as its last arguments, prints
+        ``ready``, and reports one JSON line with ``done`` (``time.monotonic``).
 
         Every child reads its standard input from one pipe; closing its write
         end releases them all with one system call. (A "go" written to each
@@ -187,7 +193,7 @@ class Bench:
         try:
             children = [
                 subprocess.Popen(
-                    [sys.executable, "-c", RESOLVE, mode, "dev", "wait", str(exit_read)],
+                    [*(command or [sys.executable, "-c", RESOLVE, mode, "dev"]), "wait", str(exit_read)],
                     stdin=read_end,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,

@@ -157,8 +157,6 @@ def aio_resolve(profile: str, tasks: int, wait: Callable[[], None]) -> int:
 
     async def run() -> Dict[str, Any]:
         gaps: List[float] = []
-        moments: List[float] = []
-        origin = time.perf_counter()
         stop = asyncio.Event()
 
         async def heartbeat() -> None:
@@ -167,7 +165,6 @@ def aio_resolve(profile: str, tasks: int, wait: Callable[[], None]) -> int:
                 await asyncio.sleep(HEARTBEAT)
                 now = time.perf_counter()
                 gaps.append(now - last - HEARTBEAT)
-                moments.append(now - origin)
                 last = now
 
         beating = asyncio.ensure_future(heartbeat())
@@ -182,8 +179,6 @@ def aio_resolve(profile: str, tasks: int, wait: Callable[[], None]) -> int:
             "started": started,
             "finished": finished,
             "longest_loop_gap": max(gaps, default=0.0),
-            "longest_gap_ended_at": moments[gaps.index(max(gaps))] if gaps else 0.0,
-            "resolutions_started_at": started - (time.time() - (time.perf_counter() - origin)),
         }
 
     wait()
